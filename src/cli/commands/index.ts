@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command';
+
+/**
+ * Every shipped sub-command, in the order `tokenlab help` lists them.
+ * Only commands that work are listed here.
+ */
+export const commands: CliCommand[] = [];
