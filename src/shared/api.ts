@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from './errors';
-import { AppInfo, MediaItem, MediaImportRequest, MediaImportPathRequest, EngineStatus, TaskProgress } from './schemas/app';
+import { AppInfo, MediaItem, MediaImportRequest, MediaImportPathRequest, MediaPreview, MediaPreviewRequest, EngineStatus, TaskProgress } from './schemas/app';
 
 /** One request/response call. `progress` is the schema of its progress events, if it streams any. */
 export interface CallSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType, Prog extends z.ZodType = z.ZodType> {
@@ -31,6 +31,8 @@ export const calls = {
   'media:list': { request: z.object({}), response: z.array(MediaItem) },
   /** Forget one imported item. */
   'media:remove': { request: z.object({ id: z.string().min(1) }), response: z.object({ removed: z.boolean() }) },
+  /** A display-size image of one imported item, for the viewer. */
+  'media:preview': { request: MediaPreviewRequest, response: MediaPreview },
 } satisfies Record<string, CallSpec>;
 
 /** Every event, by name. */

@@ -38,6 +38,21 @@ export type MediaImportRequest = z.infer<typeof MediaImportRequest>;
 
 export const MediaImportPathRequest = z.object({ path: z.string().min(1) });
 
+/** A display-size rendering of an imported item for the viewer (the list has only thumbnails). */
+export const MediaPreviewRequest = z.object({
+  id: z.string().min(1),
+  /** Longest side in pixels (1024 when omitted); never enlarged beyond the original. */
+  maxSide: z.number().int().min(16).max(4096).optional(),
+});
+export const MediaPreview = z.object({
+  id: z.string().min(1),
+  dataUrl: z.string().startsWith('data:image/'),
+  /** Size of the preview itself, not of the original. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type MediaPreview = z.infer<typeof MediaPreview>;
+
 export const ProviderInfo = z.object({ name: z.string(), available: z.boolean(), note: z.string().optional() });
 
 export const ModelSummary = z.object({ id: z.string(), name: z.string(), dir: z.string(), bundled: z.boolean() });
