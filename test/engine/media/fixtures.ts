@@ -6,7 +6,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
 /** A solid-colour image of the given size in one of the five supported formats. */
-export async function solidImage(format: 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif', width = 64, height = 48, colour = '#3080c0'): Promise<Uint8Array> {
+export async function solidImage(format: 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif', width = 64, height = 48, colour = '#3080c0'): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = await sharp({ create: { width, height, channels: 3, background: colour } })
     .toFormat(format)
     .toBuffer();
@@ -14,7 +14,7 @@ export async function solidImage(format: 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif
 }
 
 /** An animated GIF with one frame per colour. */
-export async function animatedGif(colours: string[], width = 20, height = 10): Promise<Uint8Array> {
+export async function animatedGif(colours: string[], width = 20, height = 10): Promise<Uint8Array<ArrayBuffer>> {
   const frames = await Promise.all(colours.map((c) => sharp({ create: { width, height, channels: 3, background: c } }).png().toBuffer()));
   return new Uint8Array(await sharp(frames, { join: { animated: true } }).gif().toBuffer());
 }
@@ -46,12 +46,12 @@ export function bilevelPng(width: number, height: number): Uint8Array {
 }
 
 /** The first `fraction` of a file, as a download or copy cut short would leave it. */
-export function truncated(bytes: Uint8Array, fraction = 0.5): Uint8Array {
+export function truncated(bytes: Uint8Array, fraction = 0.5): Uint8Array<ArrayBuffer> {
   return bytes.slice(0, Math.max(1, Math.floor(bytes.length * fraction)));
 }
 
 /** UTF-8 text bytes (a text file that may be misnamed .png). */
-export function text(content: string): Uint8Array {
+export function text(content: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(content);
 }
 
