@@ -36,6 +36,10 @@ export interface TextConfig {
   maxPositionEmbeddings: number;
   hiddenAct: Activation;
   tieWordEmbeddings: boolean;
+  /** Biases on q/k/v/o projections (HF `attention_bias`); absent means false (Llama, Vicuna). */
+  attentionBias?: boolean;
+  /** Biases on gate/up/down projections (HF `mlp_bias`); absent means false. */
+  mlpBias?: boolean;
 }
 
 /** How frames of a video are turned into visual tokens (LLaVA-NeXT-Video style keys). */
@@ -59,6 +63,10 @@ export interface LlavaConfig {
   visionFeatureSelectStrategy: 'default' | 'full';
   imageTokenIndex: number;
   video?: VideoConfig;
+  /** Biases on the projector's two linears (HF `multimodal_projector_bias`); absent means true. */
+  projectorBias?: boolean;
+  /** A `prompt_template` string from config.json (contains `<image>` and `{question}`), if any. */
+  promptTemplate?: string;
 }
 
 /** preprocessor_config.json (CLIPImageProcessor). */
