@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   'model-error', // a model folder is broken or a model failed to run
   'cancelled', // the caller cancelled the call
   'engine-crashed', // the engine process died while the call was in flight
+  'disconnected', // the client lost its connection to the engine host (browser mode's server)
   'unauthorized',
   'internal', // a bug: anything not anticipated
 ]);
