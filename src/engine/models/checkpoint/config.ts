@@ -182,9 +182,8 @@ export function parseLlavaConfig(raw: Record<string, unknown>, file: string): Ll
   }
   const text = parseText(c.text_config, c.tie_word_embeddings, file);
   const imageTokenIndex = c.image_token_index ?? c.image_token_id ?? 32000;
-  if (imageTokenIndex >= text.vocabSize) {
-    throw badConfig(file, `image_token_index ${imageTokenIndex} is not below text_config.vocab_size ${text.vocabSize}`);
-  }
+  // No check against vocab_size: the image token is never embedded (visual features replace it),
+  // and HF's own defaults (index 32000, Llama vocab 32000) would fail such a check.
   const config: LlavaConfig = {
     modelType: 'llava',
     vision,
