@@ -1,0 +1,158 @@
+/**
+ * The hook API: where compression methods act inside a run. The runtime calls these in order:
+ *
+ *   for each frame:  embeddings → for ViT layer k: [vitProbes(k)] run → afterVitLayer
+ *   beforeProjector (all frames' selected features) → projector → afterProjector (LLM-width tokens)
+ *   prefill: for decoder layer ℓ: [decoderProbes(ℓ, seq)] run → afterDecoderLayer
+ *   beforeDecode (per-layer KV caches) → greedy decoding
+ *
+ * Rules for hooks:
+ * - Probes are graph outputs, so they are requested *before* a layer runs (`vitProbes`,
+ *   `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are a
+ *   separate small graph and are computed on demand (`nextLayerScores`).
+ * - Hooks edit token sequences only through TokenSequence (`gather`, `setHidden`, positions) and
+ *   the KvCache (`gather`, `nextPosition`), so provenance stays right for the token trace.
+ * - In the ViT, row 0 is the CLS token and must stay row 0. Visual rows in the decoder sequence
+ *   must stay one contiguous block (gather in [before, visual, after] order).
+ * - Position ids: the decoder sequence starts with 0..n-1. A hook that gathers keeps the rows'
+ *   original ids (P1); call `seq.compactPositions()` for P2. Each layer's first decode position
+ *   defaults to 1 + the largest position id that layer saw in prefill; set
+ *   `cache.layer(ℓ).nextPosition` in `beforeDecode` for P3 (e.g. = that layer's cache length).
+ * - A layer's KV cache holds what that layer processed; dropping tokens after layer ℓ does not
+ *   shorten layers ≤ ℓ unless `beforeDecode` gathers them (MustDrop's retroactive compaction).
+ */
+import type { DecoderProbeSet } from '../graph/decoder-graphs';
+import type { VitProbeSet } from '../graph/vision-graphs';
+import type { KvCache } from './kv-cache';
+import type { TokenSequence } from './token-sequence';
+
+/** Probe outputs of one ViT layer (those requested). */
+export interface VitProbes {
+  /** Head-mean attention of the CLS row over all current tokens, [n]. */
+  clsAttention?: Float32Array;
+  /** Keys averaged over heads, [n, headDim]. */
+  keyMean?: Float32Array;
+}
+
+/** Passed to `afterVitLayer`: one frame's tokens after ViT layer `layer`. */
+export interface VitLayerContext {
+  frame: number;
+  frameCount: number;
+  layer: number;
+  numLayers: number;
+  /** Patch grid of the frame before any merging (rows × cols). */
+  grid: { rows: number; cols: number };
+  /** Row 0 = CLS; `sources` index [CLS, patch 0, patch 1, …] in raster order. */
+  seq: TokenSequence;
+  probes: VitProbes;
+  /** True after the layer whose output the LLM receives (vision_feature_layer); later edits do not reach the LLM. */
+  featuresTaken: boolean;
+}
+
+/** Where one frame's tokens sit in the concatenated visual sequence. */
+export interface FrameSpan {
+  frame: number;
+  start: number;
+  count: number;
+  /** The token grid when tokens still form one (after pooling), else null (merged/dropped in the ViT). */
+  grid: { rows: number; cols: number } | null;
+}
+
+/**
+ * Passed to `beforeProjector` (ViT width) and `afterProjector` (LLM width): all visual tokens of
+ * all frames in time order. `seq.sources` are visual token ids: frame · tokensPerFrame + raster
+ * index on the (pooled) grid, the ids the token trace uses.
+ */
+export interface VisualTokensContext {
+  seq: TokenSequence;
+  frames: FrameSpan[];
+  tokensPerFrame: number;
+}
+
+/** Layout of the sequence entering the decoder: `prefixLength` text rows, the visual block, the rest. */
+export interface PrefillLayout {
+  prefixLength: number;
+  /** Visual token ids (see VisualTokensContext) of the visual block entering layer 0, in order. */
+  visualIds: Int32Array;
+  suffixLength: number;
+}
+
+/** What a hook wants computed inside decoder layer ℓ. */
+export interface DecoderProbeRequest {
+  /** Query rows (indices into the sequence entering the layer) whose head-mean softmax rows to return. */
+  attentionRows?: readonly number[];
+  /** Per-token transition stats of the attention and MLP sublayers. */
+  transitions?: boolean;
+}
+
+/** Probe outputs of one decoder layer (those requested). */
+export interface DecoderProbes {
+  /** rows: the requested rows; values [R, n] over all keys, causal mask included, rows sum to 1. */
+  attentionRows?: { rows: number[]; values: Float32Array };
+  transitions?: { attnRatio: Float32Array; attnCos: Float32Array; mlpRatio: Float32Array; mlpCos: Float32Array };
+}
+
+/** Passed to `afterDecoderLayer`: the hidden states leaving layer `layer` (= entering layer+1). */
+export interface DecoderLayerContext {
+  layer: number;
+  numLayers: number;
+  seq: TokenSequence;
+  probes: DecoderProbes;
+  layout: PrefillLayout;
+  /**
+   * Head-mean causal softmax of layer+1's q·k (its input RMSNorm, q/k projections and RoPE at the
+   * current position ids) for query `rows`: [R, n]. Throws after the last layer.
+   */
+  nextLayerScores(rows: readonly number[]): Promise<Float32Array>;
+}
+
+/** Passed to `beforeDecode`. */
+export interface KvCacheContext {
+  cache: KvCache;
+  /** The sequence leaving the last decoder layer. */
+  seq: TokenSequence;
+  layout: PrefillLayout;
+}
+
+/** Every hook is optional; a run without hooks is the unpruned model. */
+export interface RuntimeHooks {
+  vitProbes?(layer: number): VitProbeSet | undefined;
+  afterVitLayer?(ctx: VitLayerContext): void | Promise<void>;
+  beforeProjector?(ctx: VisualTokensContext): void | Promise<void>;
+  afterProjector?(ctx: VisualTokensContext): void | Promise<void>;
+  decoderProbes?(layer: number, seq: TokenSequence): DecoderProbeRequest | undefined;
+  afterDecoderLayer?(ctx: DecoderLayerContext): void | Promise<void>;
+  beforeDecode?(ctx: KvCacheContext): void | Promise<void>;
+}
+
+/** The graph probe set implied by a decoder request. */
+export function decoderProbeSet(req: DecoderProbeRequest | undefined): DecoderProbeSet {
+  return { attentionRows: !!req?.attentionRows?.length, transitions: !!req?.transitions };
+}
+
+/**
+ * Several hook sets as one: probe requests are unioned (attention rows deduplicated and sorted),
+ * `after…`/`before…` hooks run in list order, each seeing the previous one's edits.
+ */
+export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
+  const each = async <C>(pick: (h: RuntimeHooks) => ((ctx: C) => void | Promise<void>) | undefined, ctx: C): Promise<void> => {
+    for (const h of list) await pick(h)?.call(h, ctx);
+  };
+  return {
+    vitProbes: (layer) => {
+      const sets = list.map((h) => h.vitProbes?.(layer)).filter((s): s is VitProbeSet => !!s);
+      return sets.length ? { clsAttention: sets.some((s) => s.clsAttention), keyMean: sets.some((s) => s.keyMean) } : undefined;
+    },
+    decoderProbes: (layer, seq) => {
+      const reqs = list.map((h) => h.decoderProbes?.(layer, seq)).filter((r): r is DecoderProbeRequest => !!r);
+      if (!reqs.length) return undefined;
+      const rows = [...new Set(reqs.flatMap((r) => r.attentionRows ?? []))].sort((a, b) => a - b);
+      return { attentionRows: rows.length ? rows : undefined, transitions: reqs.some((r) => r.transitions) };
+    },
+    afterVitLayer: (ctx) => each((h) => h.afterVitLayer, ctx),
+    beforeProjector: (ctx) => each((h) => h.beforeProjector, ctx),
+    afterProjector: (ctx) => each((h) => h.afterProjector, ctx),
+    afterDecoderLayer: (ctx) => each((h) => h.afterDecoderLayer, ctx),
+    beforeDecode: (ctx) => each((h) => h.beforeDecode, ctx),
+  };
+}

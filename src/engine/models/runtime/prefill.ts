@@ -1,0 +1,101 @@
+/**
+ * The prefill phase: the spliced [prefix, visual, suffix] embeddings through every decoder layer,
+ * one graph per layer, with probes and hooks between layers; then the LM head on the last row.
+ */
+import type { TextConfig } from '../checkpoint/types';
+import { decoderProbeSet, type DecoderProbes, type PrefillLayout, type RuntimeHooks } from './hooks';
+import { KvCache, type LayerKvCache } from './kv-cache';
+import { runGraph, type ModelGraphs } from './model-graphs';
+import { causalMask, causalRowMask, data, f32, i64 } from './tensors';
+import { TokenSequence } from './token-sequence';
+
+/** Token embeddings for `ids` from the embedding table [V, D]; throws on an id outside the vocabulary. */
+export function embedTokens(table: Float32Array, cfg: TextConfig, ids: readonly number[]): Float32Array {
+  const D = cfg.hiddenSize;
+  const out = new Float32Array(ids.length * D);
+  ids.forEach((id, t) => {
+    if (!Number.isInteger(id) || id < 0 || id >= cfg.vocabSize) throw new Error(`Token id ${id} is outside the vocabulary (0..${cfg.vocabSize - 1}); the tokenizer and config.json disagree.`);
+    out.set(table.subarray(id * D, (id + 1) * D), t * D);
+  });
+  return out;
+}
+
+/** [prefix text, visual, suffix text] embeddings as one decoder input sequence with its layout. */
+export function spliceSequence(table: Float32Array, cfg: TextConfig, before: readonly number[], visual: Float32Array, visualIds: Int32Array, after: readonly number[]): { seq: TokenSequence; layout: PrefillLayout } {
+  const D = cfg.hiddenSize;
+  const nVisual = visual.length / D;
+  const hidden = new Float32Array((before.length + nVisual + after.length) * D);
+  hidden.set(embedTokens(table, cfg, before), 0);
+  hidden.set(visual, before.length * D);
+  hidden.set(embedTokens(table, cfg, after), (before.length + nVisual) * D);
+  const mask = new Uint8Array(before.length + nVisual + after.length).fill(1, before.length, before.length + nVisual);
+  return { seq: new TokenSequence(hidden, D, mask), layout: { prefixLength: before.length, visualIds, suffixLength: after.length } };
+}
+
+/** What prefill leaves behind. */
+export interface PrefillResult {
+  /** Hidden states leaving the last layer. */
+  seq: TokenSequence;
+  cache: KvCache;
+  /** Logits of the last row, [vocab]: the first answer token's distribution. */
+  lastLogits: Float32Array;
+  /** Tokens entering each decoder layer (FLOPs). */
+  tokenCounts: number[];
+  /** Visual tokens entering each decoder layer. */
+  visualCounts: number[];
+}
+
+/** Logits [R, V] for hidden rows [R, D] through the final norm and LM head. */
+export async function lmHeadLogits(graphs: ModelGraphs, hidden: Float32Array): Promise<Float32Array> {
+  const D = graphs.model.config.text.hiddenSize;
+  const head = await graphs.lmHead();
+  return data(await runGraph(head.session, head.name, { hidden: f32(hidden, [hidden.length / D, D]) }), 'logits', head.name);
+}
+
+/** Runs every decoder layer over `seq` (edited in place by hooks) and returns caches, counts and last logits. */
+export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: PrefillLayout, hooks: RuntimeHooks = {}): Promise<PrefillResult> {
+  const cfg = graphs.model.config.text;
+  const D = cfg.hiddenSize;
+  const layers: LayerKvCache[] = [];
+  const tokenCounts: number[] = [];
+  const visualCounts: number[] = [];
+  for (let l = 0; l < cfg.numLayers; l++) {
+    const n = seq.length;
+    const req = hooks.decoderProbes?.(l, seq);
+    const probeSet = decoderProbeSet(req);
+    const g = await graphs.decoderLayer(l, probeSet, false);
+    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(causalMask(n), [n, n]) };
+    const rows = req?.attentionRows ? [...req.attentionRows] : [];
+    for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${l}): attention row ${r} is outside 0..${n - 1}.`);
+    const res = await runGraph(g.session, g.name, probeSet.attentionRows ? { ...feeds, probe_rows: i64(rows) } : feeds);
+    tokenCounts.push(n);
+    visualCounts.push(seq.visualSpan().count);
+    layers.push({ key: data(res, 'present_key', g.name), value: data(res, 'present_value', g.name), length: n, positions: [...seq.positions], sources: seq.sources.slice(), nextPosition: Math.max(...seq.positions) + 1 });
+    const probes: DecoderProbes = {};
+    if (probeSet.attentionRows) probes.attentionRows = { rows, values: data(res, 'attn_rows', g.name) };
+    if (probeSet.transitions) probes.transitions = { attnRatio: data(res, 'attn_ratio', g.name), attnCos: data(res, 'attn_cos', g.name), mlpRatio: data(res, 'mlp_ratio', g.name), mlpCos: data(res, 'mlp_cos', g.name) };
+    seq.setHidden(data(res, 'hidden_out', g.name));
+    if (hooks.afterDecoderLayer) {
+      const next = l + 1;
+      await hooks.afterDecoderLayer({ layer: l, numLayers: cfg.numLayers, seq, probes, layout, nextLayerScores: (r) => nextLayerScores(graphs, next, seq, r) });
+    }
+  }
+  const lastLogits = await lmHeadLogits(graphs, seq.row(seq.length - 1).slice());
+  return { seq, cache: new KvCache(layers, cfg.numKvHeads, cfg.headDim), lastLogits, tokenCounts, visualCounts };
+}
+
+/** Head-mean causal q·k softmax rows of decoder layer `layer` over `seq` at its current positions: [R, n]. */
+export async function nextLayerScores(graphs: ModelGraphs, layer: number, seq: TokenSequence, rows: readonly number[]): Promise<Float32Array> {
+  const cfg = graphs.model.config.text;
+  if (layer >= cfg.numLayers) throw new Error(`nextLayerScores: there is no decoder layer ${layer} after the last (${cfg.numLayers - 1}).`);
+  const n = seq.length;
+  for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`nextLayerScores: row ${r} is outside 0..${n - 1}.`);
+  const g = await graphs.queryKeyScores(layer);
+  const res = await runGraph(g.session, g.name, {
+    hidden: f32(seq.hidden, [n, cfg.hiddenSize]),
+    position_ids: i64(seq.positions),
+    probe_rows: i64(rows),
+    row_mask: f32(causalRowMask(rows, n), [rows.length, n]),
+  });
+  return data(res, 'qk_rows', g.name);
+}

@@ -1,0 +1,124 @@
+/**
+ * VlmRuntime: one loaded LLaVA model ready to answer — preprocessing, vision, prefill and decode
+ * phases wired together, with hooks for compression methods and per-phase timings.
+ *
+ * Example:
+ *   const rt = new VlmRuntime(await loadModel(dir), { intraOpThreads: 1 });
+ *   const r = await rt.answer({ images: ['cat.png'], question: 'What animal is this?' });
+ *   r.answer          // 'a cat'
+ *   r.tokenCounts.decoder  // tokens entering each decoder layer, for FLOPs
+ */
+import type { LoadedModel } from '../checkpoint/types';
+import { PhaseClock, type PhaseTimings } from '../../metrics/latency';
+import { decodeGreedy } from './decode';
+import type { FrameSpan, PrefillLayout, RuntimeHooks } from './hooks';
+import { ModelGraphs } from './model-graphs';
+import { prefill, spliceSequence } from './prefill';
+import { preprocessImage, type ImageSource } from './preprocess';
+import type { RuntimeOptions, ThreadSettings } from './session';
+import { argmax, softmax } from './tensors';
+import { encodeVisual } from './vision';
+
+/** One question about one image, or about a video given as frames in time order. */
+export interface AnswerRequest {
+  /** One image, or several frames of a video (encoded frame by frame, pooled per config.video). */
+  images: readonly ImageSource[];
+  question: string;
+  hooks?: RuntimeHooks;
+  /** Default 32. */
+  maxNewTokens?: number;
+}
+
+/** Everything one answer produced. */
+export interface AnswerResult {
+  answer: string;
+  /** Generated ids, stop token excluded. */
+  ids: number[];
+  /** The first answer token: its id and the full distribution (logits and softmax). */
+  firstToken: { id: number; logits: Float32Array; probs: Float32Array };
+  layout: PrefillLayout;
+  frames: FrameSpan[];
+  /** Token counts for FLOPs: per ViT layer per frame, per decoder layer (all / visual), per decode step. */
+  tokenCounts: { vit: number[][]; projector: number; decoder: number[]; decoderVisual: number[]; decodeSteps: number[][] };
+  /** Milliseconds per phase: preprocess, vision (ViT + projector), prefill, decode. */
+  timings: PhaseTimings;
+  provider: string;
+  threads: ThreadSettings;
+}
+
+/** A model with its graph sessions; reuse one per model (sessions are built lazily and cached). */
+export class VlmRuntime {
+  readonly graphs: ModelGraphs;
+  private embedTable: Float32Array | null = null;
+
+  constructor(
+    readonly model: LoadedModel,
+    options: RuntimeOptions = {},
+  ) {
+    this.graphs = new ModelGraphs(model, options);
+  }
+
+  /** The token embedding table [vocab, hidden], read once. */
+  embeddings(): Float32Array {
+    const t = this.model.config.text;
+    this.embedTable ??= this.model.weights.get('language_model.model.embed_tokens.weight', [t.vocabSize, t.hiddenSize]);
+    return this.embedTable;
+  }
+
+  /** Provider(s) the sessions ran on, e.g. 'cpu' or 'cuda'. */
+  get provider(): string {
+    return this.graphs.providers.join('+') || 'none yet';
+  }
+
+  /** Builds every graph an unhooked run needs, so the first measured run is not a cold one. */
+  async warm(): Promise<void> {
+    const cfg = this.model.config;
+    await this.graphs.visionEmbeddings();
+    for (let l = 0; l < cfg.vision.numLayers; l++) await this.graphs.visionLayer(l);
+    await this.graphs.projector();
+    for (let l = 0; l < cfg.text.numLayers; l++) {
+      await this.graphs.decoderLayer(l, {}, false);
+      await this.graphs.decoderLayer(l, {}, true);
+    }
+    await this.graphs.lmHead();
+  }
+
+  /** Preprocesses, encodes, prefills and greedily decodes; see AnswerResult. */
+  async answer(req: AnswerRequest): Promise<AnswerResult> {
+    if (req.images.length === 0) throw new Error('answer: no image given; pass one image or the frames of a video.');
+    const hooks = req.hooks ?? {};
+    const clock = new PhaseClock();
+    const pre = this.model.preprocessor;
+    const frames: Float32Array[] = [];
+    for (const img of req.images) frames.push(await preprocessImage(img, pre));
+    clock.lap('preprocess');
+    const visual = await encodeVisual(this.graphs, frames, hooks);
+    clock.lap('vision');
+    const prompt = this.model.prompt(req.question);
+    const text = this.model.config.text;
+    const { seq, layout } = spliceSequence(this.embeddings(), text, prompt.before, visual.embeds, visual.ids, prompt.after);
+    const pf = await prefill(this.graphs, seq, layout, hooks);
+    clock.lap('prefill');
+    await hooks.beforeDecode?.({ cache: pf.cache, seq: pf.seq, layout });
+    const eos = this.model.tokenizer.eosId;
+    const dec = await decodeGreedy(this.graphs, this.embeddings(), pf.cache, pf.lastLogits, { maxNewTokens: req.maxNewTokens ?? 32, stopIds: eos === undefined ? [] : [eos] });
+    clock.lap('decode');
+    const firstId = argmax(pf.lastLogits);
+    return {
+      answer: this.model.tokenizer.decode(dec.ids).trim(),
+      ids: dec.ids,
+      firstToken: { id: firstId, logits: pf.lastLogits, probs: softmax(pf.lastLogits) },
+      layout,
+      frames: visual.frames,
+      tokenCounts: { vit: visual.vitTokenCounts, projector: visual.projectorTokens, decoder: pf.tokenCounts, decoderVisual: pf.visualCounts, decodeSteps: dec.stepCacheLengths },
+      timings: clock.timings,
+      provider: this.provider,
+      threads: this.graphs.threads,
+    };
+  }
+
+  /** Releases all sessions. */
+  dispose(): Promise<void> {
+    return this.graphs.dispose();
+  }
+}
