@@ -1,7 +1,10 @@
 import type { CliCommand } from '../command';
+import { flopsCommand } from './flops';
 
 /**
  * Every shipped sub-command, in the order `tokenlab help` lists them.
  * Only commands that work are listed here.
  */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [
+  flopsCommand,
+];
