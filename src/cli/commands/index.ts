@@ -1,10 +1,14 @@
 import type { CliCommand } from '../command';
 import { flopsCommand } from './flops';
+import { infoCommand } from './info';
+import { serveCommand } from './serve';
 
 /**
  * Every shipped sub-command, in the order `tokenlab help` lists them.
  * Only commands that work are listed here.
  */
 export const commands: CliCommand[] = [
+  serveCommand,
+  infoCommand,
   flopsCommand,
 ];

@@ -65,7 +65,7 @@ export function ffmpegVersion(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(path, ['-version'], { timeout: 5000, windowsHide: true }, (err, stdout) => {
       if (err) reject(err);
-      else resolve(stdout.split('\n')[0]?.trim() ?? '');
+      else resolve((stdout.split('\n')[0] ?? '').replace(/\s+Copyright.*$/, '').trim());
     });
   });
 }

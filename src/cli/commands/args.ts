@@ -1,0 +1,35 @@
+/** Minimal flag parsing shared by the shell's commands (serve, info). */
+import { UsageError } from '../command';
+
+/**
+ * Parses `--name value`, `--name=value` and boolean `--flag` arguments. Unknown flags and
+ * positional arguments are usage errors, so a typo never silently does something else.
+ */
+export function parseFlags(argv: string[], spec: { values?: string[]; booleans?: string[] }): Map<string, string | true> {
+  const values = new Set(spec.values ?? []);
+  const booleans = new Set(spec.booleans ?? []);
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'.`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (booleans.has(name) && eq < 0) {
+      out.set(name, true);
+    } else if (values.has(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value.`);
+      out.set(name, value);
+    } else {
+      throw new UsageError(`unknown option '${arg}'.`);
+    }
+  }
+  return out;
+}
+
+/** A TCP port from a flag value: an integer 0–65535 (0 = random). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, not '${value}'.`);
+  return port;
+}
