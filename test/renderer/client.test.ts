@@ -66,7 +66,10 @@ describe('client over the IPC bridge', () => {
     const call = client.call('media:list', {}, { signal: controller.signal, onProgress: progress });
     const id = (sent[0] as CallMessage).id;
     deliver({ type: 'progress', id, payload: { phase: 'decode', done: 1, total: 2 } });
-    deliver({ type: 'progress', id, payload: { phase: 'decode', done: -1 } }); // invalid: dropped
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    deliver({ type: 'progress', id, payload: { phase: 'decode', done: -1 } }); // invalid: reported, dropped
+    expect(spy).toHaveBeenCalledWith(expect.stringContaining('Invalid task:progress event'));
+    spy.mockRestore();
     expect(progress.mock.calls).toEqual([[{ phase: 'decode', done: 1, total: 2 }]]);
     controller.abort();
     expect(sent[1]).toEqual({ type: 'cancel', id });

@@ -1,0 +1,53 @@
+/**
+ * A TokenlabClient for component tests: each call is answered by a handler the test gives, and
+ * the test can emit events and connection changes. It checks requests and responses against
+ * the contract, as the real transports do, so a component cannot send what the engine refuses.
+ */
+import { parseRequest, parseResponse, type CallName, type CallOptions, type EventName, type EventPayload, type Req, type Res } from '../../src/shared/api';
+import type { ConnectionState, TokenlabClient } from '../../src/renderer/client';
+
+export type FakeHandlers = { [K in CallName]?: (request: Req<K>) => Promise<Res<K>> };
+
+/** The fake plus what the test drives. */
+export interface FakeClient extends TokenlabClient {
+  calls: { name: CallName; request: unknown }[];
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void;
+  setConnection(state: ConnectionState): void;
+}
+
+/** Builds a fake over `handlers`; a call without a handler rejects, naming the call. */
+export function fakeClient(handlers: FakeHandlers, connection: ConnectionState = { state: 'open' }): FakeClient {
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const connectionListeners = new Set<(s: ConnectionState) => void>();
+  let current = connection;
+  const calls: FakeClient['calls'] = [];
+  return {
+    transport: 'websocket',
+    calls,
+    async call<K extends CallName>(name: K, request: Req<K>, _options?: CallOptions): Promise<Res<K>> {
+      calls.push({ name, request });
+      const handler = handlers[name] as ((r: Req<K>) => Promise<Res<K>>) | undefined;
+      if (!handler) throw new Error(`fakeClient: no handler for ${name}`);
+      return parseResponse(name, await handler(parseRequest(name, request)));
+    },
+    on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      set.add(listener as (p: unknown) => void);
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      listener(current);
+      return () => connectionListeners.delete(listener);
+    },
+    close() {},
+    emit(name, payload) {
+      for (const l of listeners.get(name) ?? []) l(payload);
+    },
+    setConnection(state) {
+      current = state;
+      for (const l of connectionListeners) l(state);
+    },
+  };
+}
