@@ -61,6 +61,9 @@ const llamaTextSchema = z.looseObject({
   max_position_embeddings: positiveInt.default(2048),
   rms_norm_eps: positive.default(1e-6),
   rope_theta: positive.default(10000),
+  // transformers ≥ 5 saves RoPE settings as rope_parameters; older files use rope_theta + rope_scaling.
+  rope_parameters: z.looseObject({ rope_theta: positive.optional(), rope_type: z.string().optional() }).nullable().optional(),
+  rope_scaling: z.looseObject({ rope_type: z.string().optional(), type: z.string().optional() }).nullable().optional(),
   tie_word_embeddings: z.boolean().optional(),
   attention_bias: z.boolean().default(false),
   mlp_bias: z.boolean().default(false),
@@ -123,6 +126,11 @@ function parseText(raw: Record<string, unknown> | null | undefined, topLevelTie:
     throw badConfig(file, `text_config.model_type is '${t.model_type}', but only Llama-style decoders ('llama') are supported`,
       'Use a LLaVA-1.5 style checkpoint with a Llama/Vicuna language model.');
   }
+  const ropeType = t.rope_parameters?.rope_type ?? t.rope_scaling?.rope_type ?? t.rope_scaling?.type ?? 'default';
+  if (ropeType !== 'default') {
+    throw badConfig(file, `text_config uses RoPE scaling '${ropeType}', which is not supported (plain RoPE only)`,
+      'Use a LLaVA-1.5 style checkpoint whose decoder uses plain rotary embeddings.');
+  }
   const numKvHeads = t.num_key_value_heads ?? t.num_attention_heads;
   if (t.num_attention_heads % numKvHeads !== 0) {
     throw badConfig(file, `text_config.num_attention_heads ${t.num_attention_heads} is not a multiple of num_key_value_heads ${numKvHeads}`);
@@ -139,11 +147,11 @@ function parseText(raw: Record<string, unknown> | null | undefined, topLevelTie:
     headDim: t.head_dim ?? t.hidden_size / t.num_attention_heads,
     vocabSize: t.vocab_size,
     rmsNormEps: t.rms_norm_eps,
-    ropeTheta: t.rope_theta,
+    ropeTheta: t.rope_parameters?.rope_theta ?? t.rope_theta,
     maxPositionEmbeddings: t.max_position_embeddings,
     hiddenAct: t.hidden_act as Activation,
-    // transformers reads the flag from the text config; older LLaVA folders put it at the top level.
-    tieWordEmbeddings: t.tie_word_embeddings ?? topLevelTie ?? false,
+    // As LlavaConfig: tied when either the top level or the text config says so.
+    tieWordEmbeddings: (topLevelTie ?? false) || (t.tie_word_embeddings ?? false),
     attentionBias: t.attention_bias,
     mlpBias: t.mlp_bias,
   };

@@ -71,6 +71,14 @@ describe('parseLlavaConfig', () => {
     expect(c.video).toEqual({ spatialPoolStride: 2, spatialPoolMode: 'max', numFrames: 8 });
   });
 
+  it('reads transformers 5 rope_parameters, rejects RoPE scaling, and ties embeddings when either level says so', () => {
+    const c = parseLlavaConfig({ model_type: 'llava', text_config: { rope_parameters: { rope_theta: 500000, rope_type: 'default' }, tie_word_embeddings: false }, tie_word_embeddings: true }, 'c');
+    expect(c.text.ropeTheta).toBe(500000);
+    expect(c.text.tieWordEmbeddings).toBe(true);
+    expect(errorOf(() => parseLlavaConfig({ model_type: 'llava', text_config: { rope_scaling: { type: 'linear', factor: 2 } } }, 'c')).reason)
+      .toMatch(/RoPE scaling 'linear'/);
+  });
+
   it('names the file and the bad key', () => {
     expect(errorOf(() => parseLlavaConfig({ model_type: 'llava', text_config: { hidden_size: 'big' } }, '/m/config.json')).message)
       .toMatch(/^\/m\/config\.json: invalid text_config: hidden_size: .*expected number/);
