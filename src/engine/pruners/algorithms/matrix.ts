@@ -1,0 +1,117 @@
+/**
+ * Row-major float32 matrices for the pruning algorithms: [rows × cols] in one Float32Array, the
+ * layout the runtime's probes hand over (tokens × channels). Plain loops, no allocation per row:
+ * the sizes are hundreds to a few thousand tokens, where this is faster than anything clever.
+ */
+
+/** A row-major [rows × cols] float32 matrix. */
+export interface Matrix {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Wraps `data` as a [rows × cols] matrix; throws when the length does not match. */
+export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || data.length !== rows * cols) {
+    throw new RangeError(`a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}`);
+  }
+  return { data, rows, cols };
+}
+
+/** Builds a matrix from nested arrays (tests and small fixtures). */
+export function fromRows(rows: readonly (readonly number[])[]): Matrix {
+  const cols = rows[0]?.length ?? 0;
+  const data = new Float32Array(rows.length * cols);
+  rows.forEach((r, i) => {
+    if (r.length !== cols) throw new RangeError(`row ${i} has ${r.length} values, expected ${cols}`);
+    data.set(r, i * cols);
+  });
+  return { data, rows: rows.length, cols };
+}
+
+/** A view (no copy) of row `i`. */
+export function row(m: Matrix, i: number): Float32Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** A new matrix holding rows `indices` of `m`, in that order. */
+export function gatherRows(m: Matrix, indices: readonly number[]): Matrix {
+  const out = new Float32Array(indices.length * m.cols);
+  indices.forEach((src, dst) => out.set(row(m, src), dst * m.cols));
+  return { data: out, rows: indices.length, cols: m.cols };
+}
+
+/** Dot product of two equally long vectors. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Euclidean norm. */
+export function norm(a: ArrayLike<number>): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/**
+ * A copy of `m` with every row scaled to unit L2 norm. A zero row stays zero (its cosine with
+ * anything is then 0), rather than becoming NaN and poisoning every comparison.
+ */
+export function normalizeRows(m: Matrix): Matrix {
+  const out = new Float32Array(m.data);
+  for (let i = 0; i < m.rows; i++) {
+    const r = out.subarray(i * m.cols, (i + 1) * m.cols);
+    const n = norm(r);
+    if (n > 0) for (let j = 0; j < r.length; j++) r[j]! /= n;
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}
+
+/** Cosine similarity of two vectors; 0 when either is zero. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const na = norm(a);
+  const nb = norm(b);
+  return na > 0 && nb > 0 ? dot(a, b) / (na * nb) : 0;
+}
+
+/** [rows × rows] cosine similarities between the rows of `m` (diagonal 1 for non-zero rows). */
+export function cosineMatrix(m: Matrix): Matrix {
+  const u = normalizeRows(m);
+  const n = m.rows;
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = row(u, i);
+    for (let j = i; j < n; j++) {
+      const c = dot(ri, row(u, j));
+      out[i * n + j] = c;
+      out[j * n + i] = c;
+    }
+  }
+  return { data: out, rows: n, cols: n };
+}
+
+/** Mean of the rows `indices` of `m` (a plain, unweighted mean). */
+export function meanOfRows(m: Matrix, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(m.cols);
+  for (const i of indices) {
+    const r = row(m, i);
+    for (let j = 0; j < m.cols; j++) out[j]! += r[j]!;
+  }
+  if (indices.length > 0) for (let j = 0; j < m.cols; j++) out[j]! /= indices.length;
+  return out;
+}
+
+/** Numerically stable softmax of `x` (max subtracted first). */
+export function softmax(x: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]!);
+  const out = new Float64Array(x.length);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    out[i] = Math.exp(x[i]! - max);
+    sum += out[i]!;
+  }
+  for (let i = 0; i < x.length; i++) out[i]! /= sum;
+  return out;
+}

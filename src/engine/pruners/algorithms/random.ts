@@ -1,0 +1,29 @@
+/**
+ * Random pruning baseline: keep a uniformly random subset of round(retention·N) visual tokens,
+ * in original order, before the LLM. Seeded, so a run is reproducible; the same seed and sizes
+ * always give the same subset.
+ */
+
+/** mulberry32: a small, fast 32-bit PRNG; uniform numbers in [0, 1). */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `k` distinct indices of 0..n−1 chosen uniformly (partial Fisher–Yates), ascending. */
+export function randomSubset(n: number, k: number, seed: number): number[] {
+  const count = Math.max(0, Math.min(n, Math.round(k)));
+  const next = seededUniform(seed);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(next() * (n - i));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, count).sort((a, b) => a - b);
+}

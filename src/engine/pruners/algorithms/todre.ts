@@ -1,0 +1,114 @@
+/**
+ * ToDRE — token diversity and task relevance (arXiv 2505.18757). No public code; implemented from
+ * the v2 paper text and appendix (METHODS.md §5).
+ *
+ * Needs: stage 1 — the last ViT layer's CLS attention (only to pick the pivot) and the projected
+ * visual embeddings; stage 2 — head-mean attention at one decoder layer (7L/8): the share of the
+ * text rows' mass on visual keys and of the visual rows' mass on text keys.
+ *
+ * Stage 1 (v2, default): greedy max-sum diversification from the pivot. Rows are L2-normalised
+ * ("in the LLM embedding space": post-projector features, [inferred]); s = X·x_p; repeatedly add the
+ * token with the smallest *cumulative* similarity to the selected set. v1 option: greedy k-center
+ * (max-min distance) from the same pivot — the family of DivPrune, but seeded with the pivot.
+ * Stage 2: if α_{t→v} < τ and α_{v→t} < τ (τ = 0.10), every visual token is removed after layer ℓ.
+ *
+ * Our choices where the paper is silent: kept order = original order; ties go to the lower index;
+ * ℓ = 7L/8 read as the 0-based layer index round(7L/8) (28 of 32). With the causal [S, V, T] layout
+ * α_{v→t} is always 0 (visual queries cannot see later text), so the test reduces to α_{t→v} < τ;
+ * both are computed anyway, as the paper describes.
+ */
+import { dot, normalizeRows, row, type Matrix } from './matrix';
+import { rankDescending } from './topk';
+
+/** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
+export function todrePivot(clsAttention: ArrayLike<number>): number {
+  if (clsAttention.length === 0) throw new RangeError('no visual tokens to choose a pivot from');
+  return rankDescending(clsAttention)[0]!;
+}
+
+/**
+ * v2 max-sum selection of `k` rows of `features` starting from `pivot`, in selection order:
+ * each step adds argmin_v Σ_{c∈C} cos(x_v, x_c).
+ */
+export function maxSumSelect(features: Matrix, k: number, pivot: number): number[] {
+  return greedyFromPivot(features, k, pivot, 'sum');
+}
+
+/**
+ * v1 k-center selection from `pivot`: each step adds the row whose *largest* similarity to the
+ * selected set is smallest, i.e. whose minimum cosine distance is largest (farthest point).
+ */
+export function kCenterSelect(features: Matrix, k: number, pivot: number): number[] {
+  return greedyFromPivot(features, k, pivot, 'max');
+}
+
+/** Greedy selection that adds argmin_v of the sum ('sum') or max ('max') of cos(x_v, selected). */
+function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum' | 'max'): number[] {
+  const n = features.rows;
+  if (!Number.isInteger(pivot) || pivot < 0 || pivot >= n) throw new RangeError(`pivot ${pivot} is outside the ${n} visual tokens`);
+  const count = Math.max(0, Math.min(n, k));
+  if (count === 0) return [];
+  const x = normalizeRows(features);
+  const score = new Float64Array(n).fill(fold === 'sum' ? 0 : -Infinity);
+  const chosen = new Uint8Array(n);
+  const selected: number[] = [];
+  const add = (c: number): void => {
+    selected.push(c);
+    chosen[c] = 1;
+    const xc = row(x, c);
+    for (let v = 0; v < n; v++) {
+      const sim = dot(row(x, v), xc);
+      score[v] = fold === 'sum' ? score[v]! + sim : Math.max(score[v]!, sim);
+    }
+  };
+  add(pivot);
+  while (selected.length < count) {
+    let best = -1;
+    let bestScore = Infinity;
+    for (let v = 0; v < n; v++) {
+      if (!chosen[v] && score[v]! < bestScore) {
+        bestScore = score[v]!;
+        best = v;
+      }
+    }
+    add(best);
+  }
+  return selected;
+}
+
+/** ToDRE stage-2 check layer: 0-based round(7L/8), kept inside [1, L−1]. */
+export function todreRelevanceLayer(numLayers: number): number {
+  return Math.min(numLayers - 1, Math.max(1, Math.round((7 * numLayers) / 8)));
+}
+
+/**
+ * Attention mass shares for stage 2, from head-mean attention rows normalised over all keys.
+ * `textRows` is [|T| × n] and `visualRows` [|V| × n] over the whole sequence; the visual keys are
+ * columns [visualStart, visualStart+visualCount), text keys are the columns after them.
+ */
+export function attentionShares(
+  textRows: Matrix,
+  visualRows: Matrix,
+  span: { visualStart: number; visualCount: number },
+): { textToVisual: number; visualToText: number } {
+  const vEnd = span.visualStart + span.visualCount;
+  const share = (m: Matrix, from: number, to: number): number => {
+    if (m.rows === 0) return 0;
+    let inside = 0;
+    let total = 0;
+    for (let i = 0; i < m.rows; i++) {
+      const r = row(m, i);
+      for (let j = 0; j < m.cols; j++) {
+        total += r[j]!;
+        if (j >= from && j < to) inside += r[j]!;
+      }
+    }
+    return total > 0 ? inside / total : 0;
+  };
+  return { textToVisual: share(textRows, span.visualStart, vEnd), visualToText: share(visualRows, vEnd, visualRows.cols) };
+}
+
+/** Stage-2 decision: drop every visual token iff both shares are below τ. */
+export function todreDropsAllVisual(shares: { textToVisual: number; visualToText: number }, tau = 0.1): boolean {
+  return shares.textToVisual < tau && shares.visualToText < tau;
+}

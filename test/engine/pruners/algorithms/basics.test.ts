@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { layerAt, layerAveragedCount, scheduleAtDepth, solveIncreasing } from '../../../../src/engine/pruners/algorithms/depth';
+import { cosine, cosineMatrix, fromRows, normalizeRows, softmax } from '../../../../src/engine/pruners/algorithms/matrix';
+import { randomSubset } from '../../../../src/engine/pruners/algorithms/random';
+import { complement, rankDescending, topK } from '../../../../src/engine/pruners/algorithms/topk';
+
+describe('topK', () => {
+  it('breaks ties by the lower index and can return rank or original order', () => {
+    const s = [0.2, 0.9, 0.5, 0.9, 0.5, 0.1];
+    expect(rankDescending(s)).toEqual([1, 3, 2, 4, 0, 5]);
+    expect(topK(s, 3, 'rank')).toEqual([1, 3, 2]);
+    expect(topK(s, 3)).toEqual([1, 2, 3]);
+    expect(topK(s, 0)).toEqual([]);
+    expect(topK(s, 99)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('ranks NaN last and computes complements', () => {
+    expect(rankDescending([NaN, 1, -5])).toEqual([1, 2, 0]);
+    expect(complement(6, [4, 1])).toEqual([0, 2, 3, 5]);
+  });
+});
+
+describe('matrix helpers', () => {
+  it('computes cosines, keeps zero rows at zero, and a stable softmax', () => {
+    const m = fromRows([
+      [3, 4],
+      [0, 0],
+      [-4, 3],
+    ]);
+    expect(Array.from(normalizeRows(m).data)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0, -0.800000011920929, 0.6000000238418579]);
+    const c = cosineMatrix(m).data;
+    expect(c[0]).toBeCloseTo(1, 6);
+    expect(c[1]).toBe(0);
+    expect(c[2]).toBeCloseTo(0, 6);
+    expect(cosine([1, 1], [2, 2])).toBeCloseTo(1, 12);
+    const p = softmax([1000, 1000, 1000 + Math.log(2)]);
+    expect(Array.from(p).map((v) => +v.toFixed(6))).toEqual([0.25, 0.25, 0.5]);
+  });
+});
+
+describe('depth', () => {
+  it('maps paper layers to fractions of depth, rounded, within [1, L−1]', () => {
+    expect(layerAt(2 / 32, 32)).toBe(2);
+    expect(layerAt(2 / 32, 8)).toBe(1); // round(0.5) = 1
+    expect(layerAt(0, 12)).toBe(1);
+    expect(layerAt(1, 12)).toBe(11);
+    expect(layerAt(7 / 32, 16)).toBe(4); // round(3.5)
+    expect(() => layerAt(0.5, 1)).toThrow(/depth/);
+  });
+
+  it('collapses schedule stages that meet on a shallow model, keeping the last count', () => {
+    expect(scheduleAtDepth([7, 15, 23], [288, 144, 72], 32, 32)).toEqual([
+      { layer: 7, keep: 288 },
+      { layer: 15, keep: 144 },
+      { layer: 23, keep: 72 },
+    ]);
+    expect(scheduleAtDepth([6, 8, 11], [504, 360, 72], 32, 12)).toEqual([
+      { layer: 2, keep: 504 },
+      { layer: 3, keep: 360 },
+      { layer: 4, keep: 72 },
+    ]);
+    // On 4 layers all three land after layer 1: one stage with the final count.
+    expect(scheduleAtDepth([6, 8, 11], [504, 360, 72], 32, 4)).toEqual([{ layer: 1, keep: 72 }]);
+  });
+
+  it('averages entering counts over layers and inverts monotone maps', () => {
+    expect(layerAveragedCount(576, [{ layer: 1, keep: 288 }], 32)).toBe(306);
+    const x = solveIncreasing((v) => v * v, 2, 0, 4);
+    expect(x).toBeCloseTo(Math.SQRT2, 12);
+    expect(solveIncreasing((v) => v, 9, 0, 4)).toBe(4);
+  });
+});
+
+describe('randomSubset', () => {
+  it('is deterministic under a seed, distinct, ascending, of the requested size', () => {
+    const a = randomSubset(100, 25, 7);
+    expect(a).toEqual(randomSubset(100, 25, 7));
+    expect(new Set(a).size).toBe(25);
+    expect([...a].sort((x, y) => x - y)).toEqual(a);
+    expect(randomSubset(100, 25, 8)).not.toEqual(a);
+    expect(randomSubset(5, 5, 1)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
