@@ -49,6 +49,8 @@ export interface TinyOptions {
   visionFeatureLayer?: number;
   selectStrategy?: 'default' | 'full';
   tieWordEmbeddings?: boolean;
+  /** Qwen-style attention and MLP biases, and a projector without biases (the non-default paths). */
+  flipBiases?: boolean;
 }
 
 /** A small config: 32 px image, 8 px patches (16 patches + CLS), text width 48 with 4 heads. */
@@ -69,10 +71,13 @@ export function tinyConfig(o: TinyOptions = {}): LlavaConfig {
       maxPositionEmbeddings: 512,
       hiddenAct: 'silu',
       tieWordEmbeddings: o.tieWordEmbeddings ?? false,
+      attentionBias: !!o.flipBiases,
+      mlpBias: !!o.flipBiases,
     },
     projectorHiddenAct: 'gelu',
     visionFeatureLayer: o.visionFeatureLayer ?? -2,
     visionFeatureSelectStrategy: o.selectStrategy ?? 'default',
+    projectorBias: !o.flipBiases,
     imageTokenIndex: 63,
     video: { spatialPoolStride: 2, spatialPoolMode: 'average', numFrames: 2 },
   };
@@ -106,9 +111,9 @@ export function tensorShapes(cfg: LlavaConfig): Map<string, number[]> {
     s.set(`${p}.mlp.fc2.bias`, [v.hiddenSize]);
   }
   s.set('multi_modal_projector.linear_1.weight', [t.hiddenSize, v.hiddenSize]);
-  s.set('multi_modal_projector.linear_1.bias', [t.hiddenSize]);
+  if (cfg.projectorBias ?? true) s.set('multi_modal_projector.linear_1.bias', [t.hiddenSize]);
   s.set('multi_modal_projector.linear_2.weight', [t.hiddenSize, t.hiddenSize]);
-  s.set('multi_modal_projector.linear_2.bias', [t.hiddenSize]);
+  if (cfg.projectorBias ?? true) s.set('multi_modal_projector.linear_2.bias', [t.hiddenSize]);
   s.set('language_model.model.embed_tokens.weight', [t.vocabSize, t.hiddenSize]);
   for (let i = 0; i < t.numLayers; i++) {
     const p = `language_model.model.layers.${i}`;
@@ -121,6 +126,8 @@ export function tensorShapes(cfg: LlavaConfig): Map<string, number[]> {
     s.set(`${p}.mlp.gate_proj.weight`, [t.intermediateSize, t.hiddenSize]);
     s.set(`${p}.mlp.up_proj.weight`, [t.intermediateSize, t.hiddenSize]);
     s.set(`${p}.mlp.down_proj.weight`, [t.hiddenSize, t.intermediateSize]);
+    if (t.attentionBias) for (const [n, size] of [['q', t.numHeads * t.headDim], ['k', t.numKvHeads * t.headDim], ['v', t.numKvHeads * t.headDim], ['o', t.hiddenSize]] as const) s.set(`${p}.self_attn.${n}_proj.bias`, [size]);
+    if (t.mlpBias) for (const [n, size] of [['gate', t.intermediateSize], ['up', t.intermediateSize], ['down', t.hiddenSize]] as const) s.set(`${p}.mlp.${n}_proj.bias`, [size]);
   }
   s.set('language_model.model.norm.weight', [t.hiddenSize]);
   if (!t.tieWordEmbeddings) s.set('language_model.lm_head.weight', [t.vocabSize, t.hiddenSize]);

@@ -58,10 +58,12 @@ export function decoderLayerRef(x: F64, positions: readonly number[], store: Ten
   const T = positions.length;
   const P = past?.length ?? 0;
   const w = (s: string): Float32Array => store.get(`language_model.model.layers.${layer}.${s}`);
+  const ab = (s: string): Float32Array | undefined => (cfg.attentionBias ? w(`self_attn.${s}.bias`) : undefined);
+  const mb = (s: string): Float32Array | undefined => (cfg.mlpBias ? w(`mlp.${s}.bias`) : undefined);
   const normed = rmsNorm(x, T, D, w('input_layernorm.weight'), cfg.rmsNormEps);
-  const q = rope(linear(normed, T, D, w('self_attn.q_proj.weight'), H * hd), positions, H, hd, cfg.ropeTheta);
-  const kNew = rope(linear(normed, T, D, w('self_attn.k_proj.weight'), Hkv * hd), positions, Hkv, hd, cfg.ropeTheta);
-  const vNew = linear(normed, T, D, w('self_attn.v_proj.weight'), Hkv * hd);
+  const q = rope(linear(normed, T, D, w('self_attn.q_proj.weight'), H * hd, ab('q_proj')), positions, H, hd, cfg.ropeTheta);
+  const kNew = rope(linear(normed, T, D, w('self_attn.k_proj.weight'), Hkv * hd, ab('k_proj')), positions, Hkv, hd, cfg.ropeTheta);
+  const vNew = linear(normed, T, D, w('self_attn.v_proj.weight'), Hkv * hd, ab('v_proj'));
   const k = new Float64Array((P + T) * Hkv * hd);
   const v = new Float64Array((P + T) * Hkv * hd);
   if (past) {
@@ -72,12 +74,12 @@ export function decoderLayerRef(x: F64, positions: readonly number[], store: Ten
   v.set(vNew, P * Hkv * hd);
   const S = P + T;
   const { context, probs } = attention(q, k, v, T, S, H, Hkv, hd, masked ?? ((t, s) => s > P + t));
-  const attnOut = linear(context, T, H * hd, w('self_attn.o_proj.weight'), D);
+  const attnOut = linear(context, T, H * hd, w('self_attn.o_proj.weight'), D, ab('o_proj'));
   const h1 = add(x, attnOut);
   const normed2 = rmsNorm(h1, T, D, w('post_attention_layernorm.weight'), cfg.rmsNormEps);
-  const gate = activate(linear(normed2, T, D, w('mlp.gate_proj.weight'), M), cfg.hiddenAct);
-  const up = linear(normed2, T, D, w('mlp.up_proj.weight'), M);
-  const mlpOut = linear(gate.map((g, i) => g * up[i]!), T, M, w('mlp.down_proj.weight'), D);
+  const gate = activate(linear(normed2, T, D, w('mlp.gate_proj.weight'), M, mb('gate_proj')), cfg.hiddenAct);
+  const up = linear(normed2, T, D, w('mlp.up_proj.weight'), M, mb('up_proj'));
+  const mlpOut = linear(gate.map((g, i) => g * up[i]!), T, M, w('mlp.down_proj.weight'), D, mb('down_proj'));
   const a = transition(normed, attnOut, T, D);
   const m = transition(normed2, mlpOut, T, D);
   return { out: add(h1, mlpOut), cache: { k, v, length: S }, probs, attnRatio: a.ratio, attnCos: a.cos, mlpRatio: m.ratio, mlpCos: m.cos };
@@ -88,9 +90,10 @@ export function queryKeyRowsRef(x: F64, positions: readonly number[], store: Ten
   const D = cfg.hiddenSize;
   const T = positions.length;
   const w = (s: string): Float32Array => store.get(`language_model.model.layers.${layer}.${s}`);
+  const ab = (s: string): Float32Array | undefined => (cfg.attentionBias ? w(`self_attn.${s}.bias`) : undefined);
   const normed = rmsNorm(x, T, D, w('input_layernorm.weight'), cfg.rmsNormEps);
-  const q = rope(linear(normed, T, D, w('self_attn.q_proj.weight'), cfg.numHeads * cfg.headDim), positions, cfg.numHeads, cfg.headDim, cfg.ropeTheta);
-  const k = rope(linear(normed, T, D, w('self_attn.k_proj.weight'), cfg.numKvHeads * cfg.headDim), positions, cfg.numKvHeads, cfg.headDim, cfg.ropeTheta);
+  const q = rope(linear(normed, T, D, w('self_attn.q_proj.weight'), cfg.numHeads * cfg.headDim, ab('q_proj')), positions, cfg.numHeads, cfg.headDim, cfg.ropeTheta);
+  const k = rope(linear(normed, T, D, w('self_attn.k_proj.weight'), cfg.numKvHeads * cfg.headDim, ab('k_proj')), positions, cfg.numKvHeads, cfg.headDim, cfg.ropeTheta);
   const { probs } = attention(q, k, k, T, T, cfg.numHeads, cfg.numKvHeads, cfg.headDim, (t, s) => s > t);
   return headMeanRows(probs, cfg.numHeads, T, T, rows);
 }

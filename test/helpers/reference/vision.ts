@@ -80,8 +80,9 @@ export function selectFeaturesRef(states: F64[], cfg: LlavaConfig): { features: 
 export function projectorRef(x: F64, N: number, store: TensorStore, cfg: LlavaConfig): F64 {
   const Dv = cfg.vision.hiddenSize;
   const Dt = cfg.text.hiddenSize;
-  const h = activate(linear(x, N, Dv, store.get('multi_modal_projector.linear_1.weight'), Dt, store.get('multi_modal_projector.linear_1.bias')), cfg.projectorHiddenAct);
-  return linear(h, N, Dt, store.get('multi_modal_projector.linear_2.weight'), Dt, store.get('multi_modal_projector.linear_2.bias'));
+  const bias = (n: string): Float32Array | undefined => ((cfg.projectorBias ?? true) ? store.get(`multi_modal_projector.${n}.bias`) : undefined);
+  const h = activate(linear(x, N, Dv, store.get('multi_modal_projector.linear_1.weight'), Dt, bias('linear_1')), cfg.projectorHiddenAct);
+  return linear(h, N, Dt, store.get('multi_modal_projector.linear_2.weight'), Dt, bias('linear_2'));
 }
 
 export { f64 };

@@ -33,21 +33,23 @@ export function decoderLayerPrefix(i: number): string {
   return `language_model.model.layers.${i}`;
 }
 
-interface AttentionWeights {
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
+/** A linear's weight [out, in] and its bias when the config has one (attention_bias / mlp_bias). */
+interface LinearWeights {
+  weight: Float32Array;
+  bias?: Float32Array;
 }
 
-function readQkv(store: TensorStore, cfg: TextConfig, prefix: string, withV: boolean): AttentionWeights & { inputNorm: Float32Array } {
+function readLinear(store: TensorStore, name: string, out: number, inDim: number, hasBias: boolean): LinearWeights {
+  return { weight: store.get(`${name}.weight`, [out, inDim]), bias: hasBias ? store.get(`${name}.bias`, [out]) : undefined };
+}
+
+function readQk(store: TensorStore, cfg: TextConfig, prefix: string): { inputNorm: Float32Array; q: LinearWeights; k: LinearWeights } {
   const D = cfg.hiddenSize;
-  const qDim = cfg.numHeads * cfg.headDim;
-  const kvDim = cfg.numKvHeads * cfg.headDim;
+  const bias = cfg.attentionBias ?? false;
   return {
     inputNorm: store.get(`${prefix}.input_layernorm.weight`, [D]),
-    q: store.get(`${prefix}.self_attn.q_proj.weight`, [qDim, D]),
-    k: store.get(`${prefix}.self_attn.k_proj.weight`, [kvDim, D]),
-    v: withV ? store.get(`${prefix}.self_attn.v_proj.weight`, [kvDim, D]) : new Float32Array(0),
+    q: readLinear(store, `${prefix}.self_attn.q_proj`, cfg.numHeads * cfg.headDim, D, bias),
+    k: readLinear(store, `${prefix}.self_attn.k_proj`, cfg.numKvHeads * cfg.headDim, D, bias),
   };
 }
 
@@ -59,7 +61,10 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   const hd = cfg.headDim;
   const M = cfg.intermediateSize;
   const prefix = decoderLayerPrefix(layer);
-  const w = readQkv(store, cfg, prefix, true);
+  const w = readQk(store, cfg, prefix);
+  const attnBias = cfg.attentionBias ?? false;
+  const mlpBias = cfg.mlpBias ?? false;
+  const wv = readLinear(store, `${prefix}.self_attn.v_proj`, Hkv * hd, D, attnBias);
   const g = new GraphBuilder(`decoder_layer_${layer}_${decoderProbeKey(probes)}${withPast ? '_past' : ''}`);
 
   const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
@@ -69,9 +74,9 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   // Attention sublayer.
   const normed = rmsNorm(g, x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
   const { cos, sin } = ropeTables(g, pos, hd, cfg.ropeTheta);
-  const q = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.q_proj`, w.q, H * hd, D), H, hd), cos, sin);
-  let k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k, Hkv * hd, D), Hkv, hd), cos, sin);
-  let v = splitHeads(g, linear(g, normed, `${prefix}.v_proj`, w.v, Hkv * hd, D), Hkv, hd);
+  const q = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.q_proj`, w.q.weight, H * hd, D, w.q.bias), H, hd), cos, sin);
+  let k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k.weight, Hkv * hd, D, w.k.bias), Hkv, hd), cos, sin);
+  let v = splitHeads(g, linear(g, normed, `${prefix}.v_proj`, wv.weight, Hkv * hd, D, wv.bias), Hkv, hd);
   if (withPast) {
     const pk = g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]);
     const pv = g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]);
@@ -82,17 +87,20 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   g.output(v, 'present_value', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   const groups = H / Hkv;
   const { context, probs } = attention(g, q, repeatKv(g, k, Hkv, groups, hd), repeatKv(g, v, Hkv, groups, hd), 1 / Math.sqrt(hd), mask);
-  const oWeight = store.get(`${prefix}.self_attn.o_proj.weight`, [D, H * hd]);
-  const attnOut = linear(g, mergeHeads(g, context, H, hd), `${prefix}.o_proj`, oWeight, D, H * hd);
+  const o = readLinear(store, `${prefix}.self_attn.o_proj`, D, H * hd, attnBias);
+  const attnOut = linear(g, mergeHeads(g, context, H, hd), `${prefix}.o_proj`, o.weight, D, H * hd, o.bias);
   const h1 = g.op('Add', [x, attnOut]);
 
   // MLP sublayer (SiLU-gated).
   const postNorm = store.get(`${prefix}.post_attention_layernorm.weight`, [D]);
   const normed2 = rmsNorm(g, h1, `${prefix}.post_attention_layernorm`, postNorm, cfg.rmsNormEps);
-  const gate = linear(g, normed2, `${prefix}.gate_proj`, store.get(`${prefix}.mlp.gate_proj.weight`, [M, D]), M, D);
-  const up = linear(g, normed2, `${prefix}.up_proj`, store.get(`${prefix}.mlp.up_proj.weight`, [M, D]), M, D);
+  const wGate = readLinear(store, `${prefix}.mlp.gate_proj`, M, D, mlpBias);
+  const wUp = readLinear(store, `${prefix}.mlp.up_proj`, M, D, mlpBias);
+  const wDown = readLinear(store, `${prefix}.mlp.down_proj`, D, M, mlpBias);
+  const gate = linear(g, normed2, `${prefix}.gate_proj`, wGate.weight, M, D, wGate.bias);
+  const up = linear(g, normed2, `${prefix}.up_proj`, wUp.weight, M, D, wUp.bias);
   const act = g.op('Mul', [activation(g, gate, cfg.hiddenAct), up]);
-  const mlpOut = linear(g, act, `${prefix}.down_proj`, store.get(`${prefix}.mlp.down_proj.weight`, [D, M]), D, M);
+  const mlpOut = linear(g, act, `${prefix}.down_proj`, wDown.weight, D, M, wDown.bias);
   g.output(g.op('Add', [h1, mlpOut]), 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
 
   if (probes.attentionRows) {
@@ -122,7 +130,7 @@ export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, lay
   const Hkv = cfg.numKvHeads;
   const hd = cfg.headDim;
   const prefix = decoderLayerPrefix(layer);
-  const w = readQkv(store, cfg, prefix, false);
+  const w = readQk(store, cfg, prefix);
   const g = new GraphBuilder(`qk_scores_${layer}`);
   const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
   const pos = g.input('position_ids', OnnxDataType.INT64, ['T']);
@@ -134,8 +142,8 @@ export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, lay
   const qPos = g.op('Gather', [pos, rows], { axis: 0 });
   const qTab = ropeTables(g, qPos, hd, cfg.ropeTheta);
   const kTab = ropeTables(g, pos, hd, cfg.ropeTheta);
-  const q = applyRope(g, splitHeads(g, linear(g, qRows, `${prefix}.q_proj`, w.q, H * hd, D), H, hd), qTab.cos, qTab.sin);
-  const k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k, Hkv * hd, D), Hkv, hd), kTab.cos, kTab.sin);
+  const q = applyRope(g, splitHeads(g, linear(g, qRows, `${prefix}.q_proj`, w.q.weight, H * hd, D, w.q.bias), H, hd), qTab.cos, qTab.sin);
+  const k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k.weight, Hkv * hd, D, w.k.bias), Hkv, hd), kTab.cos, kTab.sin);
   const kt = g.op('Transpose', [repeatKv(g, k, Hkv, H / Hkv, hd)], { perm: [0, 2, 1] });
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kt]), g.float(1 / Math.sqrt(hd))]), rowMask]);
   const probs = g.op('Softmax', [scores], { axis: -1 });

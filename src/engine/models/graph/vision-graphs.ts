@@ -83,15 +83,16 @@ export function buildVisionLayerGraph(store: TensorStore, cfg: VisionConfig, lay
   return g;
 }
 
-/** Builds the LLaVA projector: linear_1 → projector_hidden_act → linear_2. */
-export function buildProjectorGraph(store: TensorStore, vision: VisionConfig, text: TextConfig, act: Activation): GraphBuilder {
+/** Builds the LLaVA projector: linear_1 → projector_hidden_act → linear_2 (biases unless `hasBias` is false). */
+export function buildProjectorGraph(store: TensorStore, vision: VisionConfig, text: TextConfig, act: Activation, hasBias = true): GraphBuilder {
   const Dv = vision.hiddenSize;
   const Dt = text.hiddenSize;
   const p = 'multi_modal_projector';
   const g = new GraphBuilder('projector');
   const x = g.input('features', OnnxDataType.FLOAT, ['N', Dv]);
-  const h = activation(g, linear(g, x, `${p}.linear_1`, store.get(`${p}.linear_1.weight`, [Dt, Dv]), Dt, Dv, store.get(`${p}.linear_1.bias`, [Dt])), act);
-  const y = linear(g, h, `${p}.linear_2`, store.get(`${p}.linear_2.weight`, [Dt, Dt]), Dt, Dt, store.get(`${p}.linear_2.bias`, [Dt]));
+  const bias = (name: string): Float32Array | undefined => (hasBias ? store.get(`${p}.${name}.bias`, [Dt]) : undefined);
+  const h = activation(g, linear(g, x, `${p}.linear_1`, store.get(`${p}.linear_1.weight`, [Dt, Dv]), Dt, Dv, bias('linear_1')), act);
+  const y = linear(g, h, `${p}.linear_2`, store.get(`${p}.linear_2.weight`, [Dt, Dt]), Dt, Dt, bias('linear_2'));
   g.output(y, 'embeds', OnnxDataType.FLOAT, ['N', Dt]);
   return g;
 }

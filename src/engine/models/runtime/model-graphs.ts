@@ -81,7 +81,7 @@ export class ModelGraphs {
   /** The multimodal projector. */
   projector(): Promise<GraphSession> {
     const m = this.model;
-    return this.get('projector', () => buildProjectorGraph(m.weights, m.config.vision, m.config.text, m.config.projectorHiddenAct));
+    return this.get('projector', () => buildProjectorGraph(m.weights, m.config.vision, m.config.text, m.config.projectorHiddenAct, m.config.projectorBias ?? true));
   }
 
   /** Decoder layer with probes; `withPast` for decoding steps that read the KV cache. */

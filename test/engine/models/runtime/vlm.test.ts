@@ -20,8 +20,9 @@ async function randomPng(width: number, height: number, seed: number): Promise<B
 describe.each([
   { name: 'MHA, untied head', kvHeads: 4, tie: false },
   { name: 'GQA, tied embeddings', kvHeads: 2, tie: true },
-])('whole model vs float64 reference ($name)', ({ kvHeads, tie }) => {
-  const model = tinyModel({ kvHeads, tieWordEmbeddings: tie, seed: 21 });
+  { name: 'attention/MLP biases, projector without', kvHeads: 2, tie: false, flip: true },
+])('whole model vs float64 reference ($name)', ({ kvHeads, tie, flip }) => {
+  const model = tinyModel({ kvHeads, tieWordEmbeddings: tie, seed: 21, flipBiases: flip });
   const rt = new VlmRuntime(model, { intraOpThreads: 1 });
   afterAll(() => rt.dispose());
 
