@@ -6,6 +6,7 @@ import { roundTripThrough } from '../../../../src/engine/models/checkpoint/dtype
 import { CheckpointError } from '../../../../src/engine/models/checkpoint/errors';
 import { expectedTensors } from '../../../../src/engine/models/checkpoint/expected';
 import { loadModel, validateModel } from '../../../../src/engine/models/checkpoint/load';
+import { openWeights } from '../../../../src/engine/models/checkpoint/weights';
 import { writeTinyCheckpoint, type TinyCheckpointOptions } from '../../../../src/engine/models/checkpoint/write';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tokenlab-load-'));
@@ -170,6 +171,21 @@ describe('loadModel errors name the file or tensor and say why', () => {
     const model = await loadModel(dir);
     expect(() => model.weights.get(LAYER0_Q, [32, 32])).toThrow(/NaN or Inf/);
     model.weights.close();
+  });
+
+  it('validateModel lists every problem at once (for a UI that shows them all)', () => {
+    const written = writeTinyCheckpoint(join(tmp, 'many'), {
+      omitTensors: [LAYER0_Q, 'language_model.model.norm.weight'],
+      replaceTensors: { 'multi_modal_projector.linear_2.bias': { shape: [3], data: new Float32Array(3) } },
+    });
+    const weights = openWeights(written.dir, false);
+    const problems = validateModel(written.config, weights, weights.where);
+    weights.close();
+    expect(problems.map((p) => [p.kind, p.tensor])).toEqual([
+      ['wrong-shape', 'multi_modal_projector.linear_2.bias'],
+      ['missing-tensor', LAYER0_Q],
+      ['missing-tensor', 'language_model.model.norm.weight'],
+    ]);
   });
 
   it('a preprocessor crop that does not fit the vision tower', async () => {
