@@ -1,0 +1,185 @@
+/**
+ * The hook API against the float64 reference: probes read inside the ViT and the decoder, token
+ * edits at every stage (ViT merge, before/after the projector, between decoder layers), position
+ * conventions, and KV-cache compaction before decoding.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DecoderProbes, RuntimeHooks, VitProbes } from '../../../../src/engine/models/runtime/hooks';
+import { combineHooks } from '../../../../src/engine/models/runtime/hooks';
+import { decodeGreedy } from '../../../../src/engine/models/runtime/decode';
+import { prefill, spliceSequence } from '../../../../src/engine/models/runtime/prefill';
+import { encodeVisual } from '../../../../src/engine/models/runtime/vision';
+import type { TokenSequence } from '../../../../src/engine/models/runtime/token-sequence';
+import { VlmRuntime } from '../../../../src/engine/models/runtime/vlm';
+import { decoderLayerRef, embedRef, lmHeadRef, queryKeyRowsRef, type RefCache } from '../../../helpers/reference/decoder';
+import { headMeanRows, maxAbsDiff } from '../../../helpers/reference/math';
+import { projectorRef, visionEmbeddingsRef, visionLayerRef } from '../../../helpers/reference/vision';
+import { seededRandom, tinyModel } from '../../../helpers/tiny-model';
+
+const model = tinyModel({ kvHeads: 2, seed: 31 });
+const rt = new VlmRuntime(model, { intraOpThreads: 1 });
+afterAll(() => rt.dispose());
+const rand = seededRandom(8);
+const pixels = Float32Array.from({ length: 3 * 32 * 32 }, () => 2 * rand() - 1);
+const vcfg = model.config.vision;
+const tcfg = model.config.text;
+
+describe('vision hooks', () => {
+  it('probes at a layer past the feature layer run that layer and match the reference', async () => {
+    const seen: Array<{ layer: number; probes: VitProbes }> = [];
+    const visual = await encodeVisual(rt.graphs, [pixels], {
+      vitProbes: (l) => (l === 2 ? { clsAttention: true, keyMean: true } : undefined),
+      afterVitLayer: (ctx) => void seen.push({ layer: ctx.layer, probes: ctx.probes }),
+    });
+    expect(visual.vitTokenCounts).toEqual([[17, 17, 17]]);
+    expect(seen.map((s) => s.layer)).toEqual([0, 1, 2]);
+    let x = visionEmbeddingsRef(pixels, model.weights, vcfg);
+    for (let l = 0; l < 2; l++) x = visionLayerRef(x, 17, model.weights, vcfg, l).out;
+    const ref = visionLayerRef(x, 17, model.weights, vcfg, 2);
+    expect(maxAbsDiff(seen[2]!.probes.clsAttention!, ref.clsAttn)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(seen[2]!.probes.keyMean!, ref.keyMean)).toBeLessThan(1e-5);
+    expect(seen[0]!.probes.clsAttention).toBeUndefined();
+  });
+
+  it('a merge after ViT layer 0 shortens later layers and reaches the projector', async () => {
+    // Keep CLS and patches 0..7, replacing patch 0 by the mean of patches 0 and 8 (a 2-token merge).
+    const hooks: RuntimeHooks = {
+      afterVitLayer: ({ layer, seq }) => {
+        if (layer !== 0) return;
+        const merged = seq.hidden.slice();
+        for (let d = 0; d < seq.dim; d++) merged[seq.dim + d] = (seq.row(1)[d]! + seq.row(9)[d]!) / 2;
+        seq.setHidden(merged);
+        seq.gather([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      },
+    };
+    const visual = await encodeVisual(rt.graphs, [pixels], hooks);
+    expect(visual.vitTokenCounts).toEqual([[17, 9]]);
+    expect([...visual.ids]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(visual.frames[0]!.grid).toBeNull();
+    const D = vcfg.hiddenSize;
+    const l0 = visionLayerRef(visionEmbeddingsRef(pixels, model.weights, vcfg), 17, model.weights, vcfg, 0).out;
+    const x = l0.slice(0, 9 * D);
+    for (let d = 0; d < D; d++) x[D + d] = (l0[D + d]! + l0[9 * D + d]!) / 2;
+    const feats = visionLayerRef(x, 9, model.weights, vcfg, 1).out.slice(D);
+    expect(maxAbsDiff(visual.embeds, projectorRef(feats, 8, model.weights, model.config))).toBeLessThan(1e-4);
+  });
+
+  it('beforeProjector/afterProjector gathers keep visual ids and frame spans', async () => {
+    const visual = await encodeVisual(rt.graphs, [pixels], {
+      beforeProjector: ({ seq }) => seq.gather([2, 5, 7, 11]),
+      afterProjector: ({ seq }) => seq.gather([0, 2, 3]),
+    });
+    expect(visual.projectorTokens).toBe(4);
+    expect([...visual.ids]).toEqual([2, 7, 11]);
+    expect(visual.frames).toEqual([{ frame: 0, start: 0, count: 3, grid: null }]);
+  });
+});
+
+describe('decoder hooks', () => {
+  async function start(): Promise<{ seq: TokenSequence; layout: Parameters<typeof prefill>[2]; n: number }> {
+    const visual = await encodeVisual(rt.graphs, [pixels]);
+    const parts = model.prompt('which shape is red');
+    const { seq, layout } = spliceSequence(rt.embeddings(), tcfg, parts.before, visual.embeds, visual.ids, parts.after);
+    return { seq, layout, n: seq.length };
+  }
+
+  it('attention rows, transitions and next-layer q·k scores match the reference', async () => {
+    const { seq, layout, n } = await start();
+    const textRows = Array.from({ length: layout.suffixLength }, (_, i) => n - layout.suffixLength + i);
+    let entering1: Float64Array | null = null;
+    let probes1: DecoderProbes | null = null;
+    let qk: Float32Array | null = null;
+    await prefill(rt.graphs, seq, layout, {
+      decoderProbes: (l) => (l === 1 ? { attentionRows: textRows, transitions: true } : undefined),
+      afterDecoderLayer: async (ctx) => {
+        if (ctx.layer === 0) {
+          entering1 = Float64Array.from(ctx.seq.hidden);
+          qk = await ctx.nextLayerScores(textRows);
+        }
+        if (ctx.layer === 1) probes1 = ctx.probes;
+      },
+    });
+    const positions = Array.from({ length: n }, (_, i) => i);
+    const ref = decoderLayerRef(entering1!, positions, model.weights, tcfg, 1);
+    expect(maxAbsDiff(probes1!.attentionRows!.values, headMeanRows(ref.probs, tcfg.numHeads, n, n, textRows))).toBeLessThan(1e-5);
+    expect(probes1!.attentionRows!.values.slice(0, n).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(maxAbsDiff(probes1!.transitions!.attnRatio, ref.attnRatio)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(probes1!.transitions!.attnCos, ref.attnCos)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(probes1!.transitions!.mlpRatio, ref.mlpRatio)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(probes1!.transitions!.mlpCos, ref.mlpCos)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(qk!, queryKeyRowsRef(entering1!, positions, model.weights, tcfg, 1, textRows))).toBeLessThan(1e-5);
+  });
+
+  it.each(['original', 'compact'] as const)('dropping visual tokens after layer 0 with %s positions matches the reference', async (convention) => {
+    const { seq, layout, n } = await start();
+    const vStart = layout.prefixLength;
+    const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i < vStart || i >= vStart + 16 || (i - vStart) % 2 === 0);
+    let entering0: Float64Array | null = null;
+    const pf = await prefill(rt.graphs, seq, layout, {
+      decoderProbes: (l, s) => {
+        if (l === 0) entering0 = Float64Array.from(s.hidden);
+        return undefined;
+      },
+      afterDecoderLayer: ({ layer, seq: s }) => {
+        if (layer !== 0) return;
+        s.gather(keep);
+        if (convention === 'compact') s.compactPositions();
+      },
+    });
+    expect(pf.tokenCounts).toEqual([n, keep.length, keep.length]);
+    expect(pf.visualCounts).toEqual([16, 8, 8]);
+    expect(pf.cache.layers.map((c) => c.length)).toEqual([n, keep.length, keep.length]);
+    const D = tcfg.hiddenSize;
+    const full = Array.from({ length: n }, (_, i) => i);
+    const out0 = decoderLayerRef(entering0!, full, model.weights, tcfg, 0).out;
+    let x = new Float64Array(keep.length * D);
+    keep.forEach((r, i) => x.set(out0.subarray(r * D, (r + 1) * D), i * D));
+    const pos = convention === 'compact' ? keep.map((_, i) => i) : keep;
+    for (let l = 1; l < tcfg.numLayers; l++) x = decoderLayerRef(x, pos, model.weights, tcfg, l).out;
+    expect(maxAbsDiff(pf.lastLogits, lmHeadRef(x.slice((keep.length - 1) * D), 1, model.weights, tcfg))).toBeLessThan(1e-4);
+    expect(pf.cache.layer(1).nextPosition).toBe(convention === 'compact' ? keep.length : n);
+    expect(pf.cache.layer(0).nextPosition).toBe(n);
+  });
+
+  it('KV compaction with per-layer positions before decoding matches a reference decode step', async () => {
+    const { seq, layout, n } = await start();
+    const vStart = layout.prefixLength;
+    const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i < vStart || i >= vStart + 16 || i - vStart < 4);
+    const pf = await prefill(rt.graphs, seq, layout, {
+      afterDecoderLayer: ({ layer, seq: s }) => {
+        if (layer === 1) {
+          s.gather(keep);
+          s.compactPositions();
+        }
+      },
+    });
+    // MustDrop-style: layers 0–1 drop what layer 1 dropped; every layer decodes at its cache length (P3).
+    const hooks = combineHooks([{ beforeDecode: ({ cache }) => [0, 1].forEach((l) => cache.gather(l, keep)) }, { beforeDecode: ({ cache }) => cache.layers.forEach((c) => (c.nextPosition = c.length)) }]);
+    await hooks.beforeDecode!({ cache: pf.cache, seq: pf.seq, layout });
+    expect(pf.cache.layers.map((c) => c.length)).toEqual([keep.length, keep.length, keep.length]);
+    const caches: RefCache[] = pf.cache.layers.map((c) => toRefCache(c.key, c.value, c.length, tcfg.numKvHeads, tcfg.headDim));
+    const positions = pf.cache.layers.map((c) => c.nextPosition);
+    const first = await decodeGreedy(rt.graphs, rt.embeddings(), pf.cache, pf.lastLogits, { maxNewTokens: 2, stopIds: [] });
+    let x = embedRef([first.ids[0]!], model.weights, tcfg);
+    for (let l = 0; l < tcfg.numLayers; l++) x = decoderLayerRef(x, [positions[l]!], model.weights, tcfg, l, caches[l]).out;
+    const logits = lmHeadRef(x, 1, model.weights, tcfg);
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+    expect(first.ids[1]).toBe(best);
+    expect(pf.cache.layer(0).length).toBe(keep.length + 1);
+    expect(pf.cache.layer(0).positions.at(-1)).toBe(keep.length);
+  });
+});
+
+/** Engine cache [Hkv, S, hd] → reference layout [S, Hkv·hd]. */
+function toRefCache(key: Float32Array, value: Float32Array, S: number, Hkv: number, hd: number): RefCache {
+  const k = new Float64Array(S * Hkv * hd);
+  const v = new Float64Array(S * Hkv * hd);
+  for (let h = 0; h < Hkv; h++)
+    for (let s = 0; s < S; s++)
+      for (let i = 0; i < hd; i++) {
+        k[s * Hkv * hd + h * hd + i] = key[(h * S + s) * hd + i]!;
+        v[s * Hkv * hd + h * hd + i] = value[(h * S + s) * hd + i]!;
+      }
+  return { k, v, length: S };
+}
