@@ -87,10 +87,9 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
     const thumb = page.getByTestId('thumbnail').first();
     expect(await thumb.getAttribute('src')).toMatch(/^data:image\/webp;base64,/);
     // The browser really decoded it (a broken data: URL has naturalWidth 0).
-    await page.waitForFunction(() => {
-      const img = document.querySelector<HTMLImageElement>('[data-testid="thumbnail"]');
-      return img !== null && img.complete && img.naturalWidth === 160;
-    });
+    await expect
+      .poll(() => thumb.evaluate((img) => ((img as unknown as { complete: boolean }).complete ? (img as unknown as { naturalWidth: number }).naturalWidth : -1)))
+      .toBe(160);
     await page.waitForSelector('[data-testid="viewer"] img[data-loaded="true"]');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-imported.png') });
   });
@@ -114,7 +113,7 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
     expect(texts[1]).toContain('"notes.png" is not an image TokenLab can read');
     expect(texts[2]).toContain('"empty.png" is empty (0 bytes).');
     expect(texts[3]).toContain('"huge.png" is 20000 × 20000 pixels (400 MP), above the 100 MP limit.');
-    expect(texts[4]).toContain('"clip.mp4" is a MP4 video; video import is not available yet.');
+    expect(texts[4]).toContain('"clip.mp4" is a video (MP4); video import is not available yet.');
     expect(await page.getByTestId('media-item').count()).toBe(1);
     expect(await page.getByTestId('media-item').textContent()).toContain('shapes.png');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-notices.png') });
@@ -130,7 +129,7 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
     expect(await page.getByTestId('media-item').allTextContents()).toEqual([expect.stringContaining('shapes.png'), expect.stringContaining('small.jpg')]);
     await page.getByTestId('theme-toggle').click(); // system → light
     await page.getByTestId('theme-toggle').click(); // light → dark
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-dark.png') });
   });
 

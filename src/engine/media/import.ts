@@ -40,8 +40,8 @@ export function checkSize(name: string, sizeBytes: number): void {
 }
 
 function videoRefusal(name: string, format?: string): ApiError {
-  const what = format ? `a ${FORMAT_LABEL[format] ?? format} video` : 'a video';
-  return new ApiError('unsupported', `"${name}" is ${what}; video import is not available yet.`, {
+  const what = format ? ` (${FORMAT_LABEL[format] ?? format})` : '';
+  return new ApiError('unsupported', `"${name}" is a video${what}; video import is not available yet.`, {
     hint: 'Import a still image (PNG, JPEG, WebP, TIFF or GIF) instead, for example a frame exported from the video.',
     subject: name,
   });
@@ -60,7 +60,7 @@ export async function importImageBytes(name: string, bytes: Uint8Array): Promise
     case 'video':
       throw videoRefusal(name, found.format);
     case 'unsupported-image':
-      throw new ApiError('unsupported', `"${name}" is a ${FORMAT_LABEL[found.format] ?? found.format} image; TokenLab imports ${SUPPORTED} images.`, {
+      throw new ApiError('unsupported', `"${name}" is an image in ${FORMAT_LABEL[found.format] ?? found.format} format; TokenLab imports ${SUPPORTED} images.`, {
         hint: 'Convert it to PNG or JPEG and import it again.',
         subject: name,
       });

@@ -94,7 +94,7 @@ describe('importImageBytes: refused files say which file, why, and what to do', 
   ])('recognises %s as video from its bytes and refuses it honestly', async (name, bytes, label) => {
     const err = await refusal(name, bytes);
     expect(err.code).toBe('unsupported');
-    expect(err.message).toBe(`"${name}" is a ${label} video; video import is not available yet.`);
+    expect(err.message).toBe(`"${name}" is a video (${label}); video import is not available yet.`);
   });
 
   it('recognises a video by its extension when the container is not recognised', async () => {
@@ -108,6 +108,6 @@ describe('importImageBytes: refused files say which file, why, and what to do', 
     bmp.set([0x42, 0x4d]);
     const err = await refusal('scan.bmp', bmp);
     expect(err.code).toBe('unsupported');
-    expect(err.message).toBe('"scan.bmp" is a BMP image; TokenLab imports PNG, JPEG, WebP, TIFF or GIF images.');
+    expect(err.message).toBe('"scan.bmp" is an image in BMP format; TokenLab imports PNG, JPEG, WebP, TIFF or GIF images.');
   });
 });
