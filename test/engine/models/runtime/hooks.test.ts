@@ -132,7 +132,7 @@ describe('decoder hooks', () => {
     const D = tcfg.hiddenSize;
     const full = Array.from({ length: n }, (_, i) => i);
     const out0 = decoderLayerRef(entering0!, full, model.weights, tcfg, 0).out;
-    let x = new Float64Array(keep.length * D);
+    let x: Float64Array = new Float64Array(keep.length * D);
     keep.forEach((r, i) => x.set(out0.subarray(r * D, (r + 1) * D), i * D));
     const pos = convention === 'compact' ? keep.map((_, i) => i) : keep;
     for (let l = 1; l < tcfg.numLayers; l++) x = decoderLayerRef(x, pos, model.weights, tcfg, l).out;
