@@ -133,6 +133,35 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-dark.png') });
   });
 
+  it('accepts a file dropped on the drop zone, and opens the picker from the keyboard', async () => {
+    const dropped = (await sharp(await samplePng()).resize(200).webp().toBuffer()).toString('base64');
+    // A real DataTransfer holding a real File, dispatched as the browser does for a drag from the desktop.
+    const transfer = await page.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob(${JSON.stringify(dropped)}), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.webp', { type: 'image/webp' }));
+      return dt;
+    })()`);
+    await page.getByTestId('dropzone').dispatchEvent('dragover', { dataTransfer: transfer });
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('media-item').nth(2).waitFor();
+    expect(await page.getByTestId('media-item').nth(2).textContent()).toContain('dropped.webp');
+
+    await page.getByTestId('dropzone').focus();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles({ name: 'keyboard.png', mimeType: 'image/png', buffer: await samplePng() });
+    await page.getByTestId('media-item').nth(3).waitFor();
+    expect(await page.getByTestId('media-item').nth(3).textContent()).toContain('keyboard.png');
+  });
+
+  it("lists the engine's media again after a page reload", async () => {
+    await page.reload();
+    await page.getByTestId('media-item').nth(3).waitFor();
+    expect(await page.getByTestId('media-item').count()).toBe(4);
+    expect(await page.getByTestId('viewer').getAttribute('data-media-id')).toBeTruthy();
+  });
+
   it('logged no errors in the page (no CSP violations, no exceptions)', () => {
     expect(consoleErrors).toEqual([]);
   });
