@@ -112,6 +112,20 @@ describe('App', () => {
     expect(click).toHaveBeenCalledTimes(2);
   });
 
+  it('moves the selection with the arrow keys, keeping focus on the selected row', async () => {
+    const { view } = await mountApp(engine());
+    await pickFiles(view.one('file-input'), [new File(['IMG a'], 'a.png'), new File(['IMG b'], 'b.png'), new File(['IMG c'], 'c.png')]);
+    const list = view.container.querySelector('.media-list')!;
+    const press = (key: string) => settle(() => void list.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })));
+    await press('ArrowDown');
+    await press('ArrowDown');
+    expect(view.one('viewer').getAttribute('data-media-id')).toBe('id-3');
+    expect(document.activeElement?.closest('[data-testid="media-item"]')?.getAttribute('data-media-id')).toBe('id-3');
+    await press('ArrowDown'); // stays on the last row
+    await press('ArrowUp');
+    expect(view.one('viewer').getAttribute('data-media-id')).toBe('id-2');
+  });
+
   it('turns an engine crash into a notice and re-lists when the engine is back', async () => {
     const handlers = engine();
     const { client, view } = await mountApp(handlers);
