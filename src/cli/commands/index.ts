@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { flopsCommand } from './flops';
 import { infoCommand } from './info';
+import { runCommand } from './run';
 import { serveCommand } from './serve';
 
 /**
@@ -11,4 +12,5 @@ export const commands: CliCommand[] = [
   serveCommand,
   infoCommand,
   flopsCommand,
+  runCommand,
 ];
