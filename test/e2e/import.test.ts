@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server';
@@ -38,6 +38,7 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
   let page: Page;
   let files: string;
   const consoleErrors: string[] = [];
+  const choosers: FileChooser[] = [];
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER, 'index.html'))) {
@@ -52,6 +53,9 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // Listen from the start: playwright turns on file-chooser interception when the first
+    // listener is added, asynchronously, so a listener added just before a key press can miss it.
+    page.on('filechooser', (chooser) => choosers.push(chooser));
     page.on('response', (r) => {
       if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} for ${r.url()}`);
     });
@@ -148,7 +152,9 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: media impor
     expect(await page.getByTestId('media-item').nth(2).textContent()).toContain('dropped.webp');
 
     await page.getByTestId('dropzone').focus();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => choosers.length).toBe(1);
+    const chooser = choosers[0]!;
     expect(chooser.isMultiple()).toBe(true);
     await chooser.setFiles({ name: 'keyboard.png', mimeType: 'image/png', buffer: await samplePng() });
     await page.getByTestId('media-item').nth(3).waitFor();
