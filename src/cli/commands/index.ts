@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { benchCommand } from './bench';
 import { flopsCommand } from './flops';
 import { infoCommand } from './info';
 import { runCommand } from './run';
@@ -13,4 +14,5 @@ export const commands: CliCommand[] = [
   infoCommand,
   flopsCommand,
   runCommand,
+  benchCommand,
 ];
