@@ -37,6 +37,17 @@ describe('importImageBytes: accepted images', () => {
     expect(image).toMatchObject({ format: 'gif', width: 20, height: 10, frames: 3 });
   });
 
+  it('reports the size as displayed: a camera JPEG with EXIF orientation 6 is portrait', async () => {
+    const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const image = await importImageBytes('camera.jpg', new Uint8Array(bytes));
+    expect([image.width, image.height]).toEqual([48, 64]);
+    const thumb = await sharp(Buffer.from(image.thumbnail.split(',')[1]!, 'base64')).metadata();
+    expect([thumb.width, thumb.height]).toEqual([48, 64]);
+  });
+
   it('takes the format from the bytes, not the name (a JPEG named .png is a JPEG)', async () => {
     const image = await importImageBytes('actually-a-jpeg.png', await solidImage('jpeg'));
     expect(image.format).toBe('jpeg');
