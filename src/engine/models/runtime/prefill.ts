@@ -59,12 +59,15 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
   const layers: LayerKvCache[] = [];
   const tokenCounts: number[] = [];
   const visualCounts: number[] = [];
+  let mask = { n: -1, data: new Float32Array(0) };
   for (let l = 0; l < cfg.numLayers; l++) {
     const n = seq.length;
+    // Layers between pruning points share a length, so the [n, n] mask is built once per length.
+    if (mask.n !== n) mask = { n, data: causalMask(n) };
     const req = hooks.decoderProbes?.(l, seq);
     const probeSet = decoderProbeSet(req);
     const g = await graphs.decoderLayer(l, probeSet, false);
-    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(causalMask(n), [n, n]) };
+    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]) };
     const rows = req?.attentionRows ? [...req.attentionRows] : [];
     for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${l}): attention row ${r} is outside 0..${n - 1}.`);
     const res = await runGraph(g.session, g.name, probeSet.attentionRows ? { ...feeds, probe_rows: i64(rows) } : feeds);
