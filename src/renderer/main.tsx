@@ -9,8 +9,8 @@ import './styles.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html must contain <div id="root">.');
 
+// One client for the page's lifetime; the browser closes its socket when the page goes away.
 const client = createClient();
-window.addEventListener('pagehide', () => client.close());
 
 createRoot(root).render(
   <StrictMode>

@@ -4,6 +4,7 @@
  * cancels the request for the previous one.
  */
 import { useEffect, useState } from 'react';
+import { toApiError } from '../../shared/errors';
 import type { MediaItem, MediaPreview } from '../../shared/schemas/app';
 import { useClient } from './client';
 
@@ -23,9 +24,10 @@ export function usePreview(item: MediaItem | null, maxSide = 1024): PreviewState
     setState({ status: 'loading' });
     client.call('media:preview', { id, maxSide }, { signal: controller.signal }).then(
       (preview) => setState({ status: 'ready', preview }),
-      (err: { code?: string; message?: string; hint?: string }) => {
+      (err: unknown) => {
         if (controller.signal.aborted) return; // superseded by a newer selection
-        setState({ status: 'failed', message: err.message ?? String(err), hint: err.hint });
+        const error = toApiError(err);
+        setState({ status: 'failed', message: error.message, hint: error.hint });
       },
     );
     return () => controller.abort();
