@@ -6,7 +6,8 @@
 // Options: --browser (skip Electron), --port N, --host ADDRESS (browser mode).
 // Environment: TOKENLAB_ELECTRON_INSTALL_TIMEOUT_MS (default 45000); ELECTRON_MIRROR is passed
 // to Electron's installer. For tests: TOKENLAB_ELECTRON_DIR (where to look for the runtime),
-// TOKENLAB_ELECTRON_INSTALL_SCRIPT (the installer to run).
+// TOKENLAB_ELECTRON_INSTALL_SCRIPT (the installer to run), TOKENLAB_SKIP_BUILD=1 (use out/ as is,
+// so a test never rebuilds the UI under another test that is serving it).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,7 +118,7 @@ function parseArgs(argv) {
 
 async function main() {
   const { browser, serveArgs } = parseArgs(process.argv.slice(2));
-  if (!ensureBuild({ log: say })) process.exit(1);
+  if (process.env.TOKENLAB_SKIP_BUILD !== '1' && !ensureBuild({ log: say })) process.exit(1);
   if (browser) return runBrowserMode('--browser was given', serveArgs);
   if (!hasDisplay()) return runBrowserMode('there is no display for a desktop window', serveArgs);
   let executable = electronExecutable();

@@ -82,7 +82,8 @@ export function nodeWorkerSpawner(options: NodeWorkerOptions = {}): WorkerSpawne
       const child = fork(entry, [], {
         execArgv: execArgvFor(entry),
         serialization: 'advanced',
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // The worker's stdout goes to our stderr: `tokenlab serve` owns stdout for its one URL line.
+        stdio: ['ignore', 2, 2, 'ipc'],
         env: { ...process.env, ...options.env },
       });
       return wrap(child, options.killGraceMs ?? 3000);

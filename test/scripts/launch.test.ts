@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild } from '../../scripts/ensure-build.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -57,12 +58,18 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
+beforeAll(() => {
+  // Build once here (if stale); the launchers below skip their own build step.
+  expect(ensureBuild()).toBe(true);
+});
+
 afterEach(async () => {
   await Promise.all(children.splice(0).map(stop));
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 const noRuntime = (): Record<string, string> => ({
+  TOKENLAB_SKIP_BUILD: '1',
   DISPLAY: ':99', // pretend a desktop exists, so the launcher goes for Electron first
   TOKENLAB_ELECTRON_DIR: temp(), // no runtime there, whatever this machine has installed
   electron_config_cache: temp(), // no cached download to fall back on
@@ -98,7 +105,7 @@ describe('npm start launcher without the Electron runtime', () => {
   });
 
   it('goes straight to browser mode with --browser', async () => {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'launch.js'), '--browser', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'scripts', 'launch.js'), '--browser', '--port', '0'], { cwd: root, env: { ...process.env, TOKENLAB_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
     expect(line).toMatch(/^TokenLab is running at http:\/\/127\.0\.0\.1:\d+\//);
