@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { AppInfo, MediaItem, MediaImportRequest, MediaImportPathRequest, MediaPreview, MediaPreviewRequest, EngineStatus, TaskProgress } from './schemas/app';
+import { LoadedModelInfo, ModelLoadRequest, ModelSummary, ModelUnloadRequest, ModelUnloadResponse } from './schemas/models';
+import { RunStartRequest, RunStartResponse } from './schemas/runs';
 
 /** One request/response call. `progress` is the schema of its progress events, if it streams any. */
 export interface CallSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType, Prog extends z.ZodType = z.ZodType> {
@@ -33,6 +35,14 @@ export const calls = {
   'media:remove': { request: z.object({ id: z.string().min(1) }), response: z.object({ removed: z.boolean() }) },
   /** A display-size image of one imported item, for the viewer. */
   'media:preview': { request: MediaPreviewRequest, response: MediaPreview },
+  /** Every model folder the engine sees (bundled, TOKENLAB_MODELS, added); broken ones carry the loader's reason. */
+  'model:list': { request: z.object({}), response: z.array(ModelSummary) },
+  /** Loads a model (by id, or a folder, which is added to the list) and builds its graphs; progress phase 'load'. */
+  'model:load': { request: ModelLoadRequest, response: LoadedModelInfo, progress: TaskProgress, long: true },
+  /** Releases a loaded model's sessions and weights. */
+  'model:unload': { request: ModelUnloadRequest, response: ModelUnloadResponse },
+  /** Answers a question about an imported image, once per method (unpruned first); progress 'load' | 'vision' | 'prefill' | 'decode'. */
+  'run:start': { request: RunStartRequest, response: RunStartResponse, progress: TaskProgress, long: true },
 } satisfies Record<string, CallSpec>;
 
 /** Every event, by name. */

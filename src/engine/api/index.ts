@@ -5,11 +5,18 @@
 import type { Handlers } from '../../shared/api';
 import { createAppHandlers } from './app';
 import { createMediaHandlers } from './media';
+import { createModelHandlers, createModelState } from './models';
+import { createRunHandlers } from './runs';
+import { MediaStore } from '../media/store';
 
 /** Builds every handler of the contract; state (imported media, loaded models) lives inside. */
 export function createEngineHandlers(): Handlers {
+  const media = new MediaStore(); // shared: runs read what the media handlers imported
+  const models = createModelState();
   return {
     ...createAppHandlers(),
-    ...createMediaHandlers(),
+    ...createMediaHandlers(media),
+    ...createModelHandlers(models),
+    ...createRunHandlers(models, media),
   };
 }

@@ -1,0 +1,220 @@
+/**
+ * The engine's loaded models: each folder is loaded once (config, weight headers, tokenizer),
+ * its graphs are built up front (so the first run is not a cold one), and the VlmRuntime is kept
+ * until evicted. Loads report progress step by step and can be cancelled between steps.
+ *
+ * Concurrent loads of the same folder share one load; it is aborted only when every caller
+ * waiting on it has cancelled, so one cancelled request never fails another's.
+ * Runs on one model are serialised (`exclusive`): two runs sharing the CPU would make both
+ * latency figures meaningless.
+ */
+import { resolve } from 'node:path';
+import { ApiError } from '../../shared/errors';
+import { visionLayersNeeded } from './checkpoint/config';
+import { CheckpointError } from './checkpoint/errors';
+import { loadModel } from './checkpoint/load';
+import type { LoadedModel } from './checkpoint/types';
+import type { ModelFolder } from './registry';
+import type { RuntimeOptions } from './runtime/session';
+import { VlmRuntime } from './runtime/vlm';
+
+/** One step of a load, for progress events (phase 'load'). */
+export interface LoadStep {
+  done: number;
+  total: number;
+  message: string;
+}
+
+/** A loaded model ready to run. */
+export interface CachedModel {
+  folder: ModelFolder;
+  model: LoadedModel;
+  runtime: VlmRuntime;
+  /** Wall time of the load, ms. */
+  loadMs: number;
+}
+
+/** Options of one load request. */
+export interface LoadRequestOptions {
+  signal?: AbortSignal;
+  onProgress?: (step: LoadStep) => void;
+  /** Session options used when this request starts the load (ignored when the model is already loaded). */
+  runtime?: RuntimeOptions;
+}
+
+interface Pending {
+  promise: Promise<CachedModel>;
+  controller: AbortController;
+  waiters: number;
+  listeners: Set<(step: LoadStep) => void>;
+}
+
+/** The ApiError of a cancelled call (the dispatcher answers 'cancelled' too; this keeps direct callers honest). */
+export function cancelledError(what: string): ApiError {
+  return new ApiError('cancelled', `${what} was cancelled.`);
+}
+
+/** Throws `cancelledError` when `signal` has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw cancelledError(what);
+}
+
+/** A loader error as an ApiError('model-error') naming the folder, the file and what to do. */
+export function modelError(folder: ModelFolder, err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof CheckpointError) {
+    return new ApiError('model-error', `Model "${folder.id}" (${folder.dir}) is broken: ${err.file}${err.tensor ? `, tensor ${err.tensor}` : ''}: ${err.reason}.`, { hint: err.hint, subject: err.file, cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ApiError('model-error', `Model "${folder.id}" (${folder.dir}) failed to load: ${message}`, {
+    hint: 'Check the folder with `tokenlab run --model DIR`; if it loads elsewhere, report this with the model folder.',
+    subject: folder.dir,
+    cause: err,
+  });
+}
+
+/** Loaded models by resolved folder. */
+export class ModelCache {
+  private readonly ready = new Map<string, CachedModel>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private lastDir: string | undefined;
+
+  constructor(private readonly defaults: RuntimeOptions = {}) {}
+
+  /** The loaded model of `dir`, if any. */
+  get(dir: string): CachedModel | undefined {
+    return this.ready.get(resolve(dir));
+  }
+
+  /** Whether `dir` is loaded. */
+  has(dir: string): boolean {
+    return this.ready.has(resolve(dir));
+  }
+
+  /** The model loaded (or used) most recently, if it is still loaded. */
+  last(): CachedModel | undefined {
+    return this.lastDir === undefined ? undefined : this.ready.get(this.lastDir);
+  }
+
+  /**
+   * The loaded model of `folder`, loading it first when needed: load (config, weights headers,
+   * tokenizer), then build every graph an unpruned run uses. Throws ApiError 'model-error' for a
+   * broken folder and 'cancelled' when this caller's signal fires first.
+   */
+  async load(folder: ModelFolder, options: LoadRequestOptions = {}): Promise<CachedModel> {
+    const dir = resolve(folder.dir);
+    throwIfCancelled(options.signal, `Loading model "${folder.id}"`);
+    const hit = this.ready.get(dir);
+    if (hit) {
+      this.lastDir = dir;
+      return hit;
+    }
+    let p = this.pending.get(dir);
+    if (!p) {
+      const controller = new AbortController();
+      const listeners = new Set<(step: LoadStep) => void>();
+      const promise = this.doLoad(folder, controller.signal, (s) => listeners.forEach((l) => l(s)), { ...this.defaults, ...options.runtime });
+      const created: Pending = { promise, controller, waiters: 0, listeners };
+      p = created;
+      this.pending.set(dir, created);
+      promise.then(
+        (m) => {
+          if (this.pending.get(dir) === created) this.pending.delete(dir);
+          this.ready.set(dir, m);
+          this.lastDir = dir;
+        },
+        () => {
+          if (this.pending.get(dir) === created) this.pending.delete(dir);
+        },
+      );
+    }
+    const shared = p;
+    shared.waiters++;
+    if (options.onProgress) shared.listeners.add(options.onProgress);
+    try {
+      return await new Promise<CachedModel>((resolvePromise, reject) => {
+        const onAbort = (): void => reject(cancelledError(`Loading model "${folder.id}"`));
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        shared.promise.then(resolvePromise, reject).finally(() => options.signal?.removeEventListener('abort', onAbort));
+      });
+    } finally {
+      if (options.onProgress) shared.listeners.delete(options.onProgress);
+      shared.waiters--;
+      // The last interested caller gone before the load finished: stop building graphs for nobody.
+      // Forgotten at once, so a new request starts a fresh load instead of joining the aborted one.
+      if (shared.waiters === 0 && this.pending.get(dir) === shared) {
+        this.pending.delete(dir);
+        shared.controller.abort();
+      }
+    }
+  }
+
+  /** Releases a loaded model's sessions and weights; false when it was not loaded. Waits for a run in progress. */
+  async evict(dir: string): Promise<boolean> {
+    const key = resolve(dir);
+    const entry = this.ready.get(key);
+    if (!entry) return false;
+    this.ready.delete(key);
+    if (this.lastDir === key) this.lastDir = undefined;
+    await this.locks.get(key)?.catch(() => {});
+    await entry.runtime.dispose();
+    entry.model.weights.close();
+    return true;
+  }
+
+  /** Evicts every model (engine shutdown, tests). */
+  async clear(): Promise<void> {
+    for (const dir of [...this.ready.keys()]) await this.evict(dir);
+  }
+
+  /** Runs `fn` when no other `exclusive` call on the same model is running (FIFO). */
+  async exclusive<T>(entry: CachedModel, fn: () => Promise<T>): Promise<T> {
+    const key = resolve(entry.folder.dir);
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(fn);
+    this.locks.set(key, run);
+    this.lastDir = key;
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+
+  private async doLoad(folder: ModelFolder, signal: AbortSignal, progress: (s: LoadStep) => void, runtimeOptions: RuntimeOptions): Promise<CachedModel> {
+    const started = performance.now();
+    const what = `Loading model "${folder.id}"`;
+    let model: LoadedModel | undefined;
+    let runtime: VlmRuntime | undefined;
+    try {
+      const stages = { config: 'reading config.json and preprocessor_config.json', weights: 'checking the weights against the config', values: 'checking weight values', tokenizer: 'loading the tokenizer' };
+      model = await loadModel(folder.dir, { onProgress: (s) => progress({ done: 0, total: 1, message: stages[s.stage] }) });
+      throwIfCancelled(signal, what);
+      runtime = new VlmRuntime(model, runtimeOptions);
+      const rt = runtime;
+      const cfg = model.config;
+      // Graph by graph rather than runtime.warm(): each build is a progress step and a cancellation point.
+      const builds: Array<[string, () => Promise<unknown>]> = [['vision embeddings', () => rt.graphs.visionEmbeddings()]];
+      for (let l = 0; l < visionLayersNeeded(cfg); l++) builds.push([`vision layer ${l}`, () => rt.graphs.visionLayer(l)]);
+      builds.push(['projector', () => rt.graphs.projector()]);
+      for (let l = 0; l < cfg.text.numLayers; l++) {
+        builds.push([`decoder layer ${l} (prefill)`, () => rt.graphs.decoderLayer(l, {}, false)]);
+        builds.push([`decoder layer ${l} (decode)`, () => rt.graphs.decoderLayer(l, {}, true)]);
+      }
+      builds.push(['LM head', () => rt.graphs.lmHead()]);
+      for (let i = 0; i < builds.length; i++) {
+        const [label, build] = builds[i]!;
+        progress({ done: i, total: builds.length, message: `building ${label}` });
+        await build();
+        throwIfCancelled(signal, what);
+      }
+      progress({ done: builds.length, total: builds.length, message: `ready on ${rt.provider}` });
+      return { folder, model, runtime: rt, loadMs: performance.now() - started };
+    } catch (err) {
+      if (runtime) await runtime.dispose().catch(() => {});
+      model?.weights.close();
+      throw signal.aborted ? cancelledError(what) : modelError(folder, err);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * One question about one image (or the frames of a video) answered by a loaded model, once per
+ * method, with everything `run:start` reports: answer, first-token top-5, correctness against a
+ * known answer, FLOPs from the run's actual token counts, latency per phase over warm-up +
+ * repeats, and fidelity of each method to the unpruned baseline. The baseline always runs first.
+ *
+ * Methods other than the unpruned baseline are refused ('unsupported') until the pruner registry
+ * plugs in here: each method will contribute RuntimeHooks and a trace, and its fidelity is
+ * already computed against results[0].
+ */
+import { ApiError } from '../../shared/errors';
+import type { FlopsConvention } from '../../shared/flops';
+import type { MethodResult, MethodSpec, RunFlops } from '../../shared/schemas/runs';
+import { visionLayersNeeded } from '../models/checkpoint/config';
+import { isCorrect } from '../metrics/accuracy';
+import { fidelity } from '../metrics/fidelity';
+import { summarize, type PhaseTimings } from '../metrics/latency';
+import { throwIfCancelled } from '../models/model-cache';
+import type { RuntimeHooks } from '../models/runtime/hooks';
+import { flopsOfRun } from '../models/runtime/measured-run';
+import type { ImageSource } from '../models/runtime/preprocess';
+import type { AnswerResult, VlmRuntime } from '../models/runtime/vlm';
+
+/** Progress of a run: phase 'vision' | 'prefill' | 'decode'. */
+export interface RunProgress {
+  phase: 'vision' | 'prefill' | 'decode';
+  done: number;
+  total: number;
+  message: string;
+}
+
+/** What to run. */
+export interface RunQuestionOptions {
+  images: readonly ImageSource[];
+  question: string;
+  expectedAnswer?: string;
+  methods?: readonly MethodSpec[];
+  maxNewTokens?: number;
+  /** Measured runs per method (default 1). */
+  repeats?: number;
+  /** Discarded runs per method before measuring (default 0). */
+  warmup?: number;
+  convention?: FlopsConvention;
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+}
+
+/** The results (baseline first) and the visual token grid of the question. */
+export interface RunQuestionResult {
+  results: MethodResult[];
+  grid: { rows: number; cols: number; frames: number; tokensPerFrame: number; visualTokens: number };
+  /** The baseline's full answer (with logits), for callers that compare further. */
+  baseline: AnswerResult;
+}
+
+const BASELINE = 'none';
+
+/** The methods to run: the baseline first, then the rest; refuses methods that do not exist yet. */
+export function planMethods(methods: readonly MethodSpec[] | undefined): MethodSpec[] {
+  const others = (methods ?? []).filter((m) => m.id !== BASELINE);
+  if (others.length > 0) {
+    throw new ApiError('unsupported', `Compression method${others.length > 1 ? 's' : ''} ${others.map((m) => `"${m.id}"`).join(', ')} ${others.length > 1 ? 'are' : 'is'} not available in this engine; only the unpruned baseline ("none") runs.`, {
+      hint: 'Run without methods to get the unpruned answer; compression methods arrive with the pruner registry.',
+      subject: others[0]!.id,
+    });
+  }
+  return [{ id: BASELINE, params: {} }];
+}
+
+/** Hooks that report progress per layer and stop the run between layers when cancelled. */
+function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: AbortSignal | undefined, report: (p: RunProgress) => void): RuntimeHooks {
+  const cfg = rt.model.config;
+  const what = 'The run';
+  return {
+    afterVitLayer: (ctx) => {
+      throwIfCancelled(signal, what);
+      const perFrame = Math.max(visionLayersNeeded(cfg), ctx.layer + 1); // probes may run layers past the feature layer
+      const total = frames * perFrame;
+      report({ phase: 'vision', done: Math.min(total, ctx.frame * perFrame + ctx.layer + 1), total, message: `${label}: frame ${ctx.frame + 1}/${frames}, ViT layer ${ctx.layer + 1}` });
+    },
+    afterDecoderLayer: (ctx) => {
+      throwIfCancelled(signal, what);
+      report({ phase: 'prefill', done: ctx.layer + 1, total: ctx.numLayers, message: `${label}: decoder layer ${ctx.layer + 1}/${ctx.numLayers}` });
+    },
+    beforeDecode: () => {
+      throwIfCancelled(signal, what);
+      report({ phase: 'decode', done: 0, total: 1, message: `${label}: decoding` });
+    },
+  };
+}
+
+/** The contract's FLOPs summary of one run. */
+export function runFlops(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention): RunFlops {
+  const f = flopsOfRun(rt, r, convention);
+  return {
+    convention: f.convention,
+    unit: f.unit,
+    total: f.total,
+    vision: { total: f.vision.total, images: f.vision.images, tokensPerLayer: f.vision.tokensPerLayer },
+    projector: { total: f.projector.total, tokens: f.projector.tokens },
+    prefill: { total: f.prefill.total, tokensPerLayer: f.prefill.tokensPerLayer, layers: f.prefill.layers },
+    decode: { total: f.decode.total, steps: f.decode.steps },
+    lmHead: { total: f.lmHead.total },
+    extra: { total: f.extra.total, items: f.extra.items },
+    formula: f.formulas.decoderLayer,
+  };
+}
+
+/** The first answer token's top-k candidates with their decoded text. */
+export function topCandidates(rt: VlmRuntime, r: AnswerResult, k = 5): MethodResult['firstToken']['top'] {
+  const { probs, logits } = r.firstToken;
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!).slice(0, k);
+  return order.map((id) => ({ id, text: rt.model.tokenizer.decode([id]), prob: Math.min(1, Math.max(0, probs[id]!)), logit: logits[id]! }));
+}
+
+function withTotal(t: PhaseTimings): PhaseTimings {
+  return { ...t, total: Object.values(t).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Runs every planned method on the question: warmup + repeats answers each, the first measured
+ * one reported. Throws ApiError 'cancelled' when `signal` fires (checked between layers),
+ * 'unsupported' for unknown methods; runtime failures propagate as they are.
+ */
+export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Promise<RunQuestionResult> {
+  const plan = planMethods(opts.methods);
+  const repeats = opts.repeats ?? 1;
+  const warmup = opts.warmup ?? 0;
+  const convention = opts.convention ?? 'paper';
+  const report = opts.onProgress ?? (() => {});
+  const results: MethodResult[] = [];
+  let baseline: AnswerResult | undefined;
+  for (const method of plan) {
+    let reported: AnswerResult | undefined;
+    const timings: PhaseTimings[] = [];
+    for (let i = 0; i < warmup + repeats; i++) {
+      const label = i < warmup ? `${method.id}: warm-up ${i + 1}/${warmup}` : `${method.id}: run ${i - warmup + 1}/${repeats}`;
+      const hooks = progressHooks(rt, opts.images.length, label, opts.signal, report);
+      const r = await rt.answer({ images: opts.images, question: opts.question, hooks, maxNewTokens: opts.maxNewTokens });
+      throwIfCancelled(opts.signal, 'The run');
+      report({ phase: 'decode', done: 1, total: 1, message: `${label}: ${r.ids.length} token(s)` });
+      if (i < warmup) continue;
+      reported ??= r;
+      timings.push(withTotal(r.timings));
+    }
+    const r = reported!;
+    baseline ??= r;
+    const phases = [...new Set(timings.flatMap((t) => Object.keys(t)))];
+    const result: MethodResult = {
+      method: method.id,
+      params: method.params ?? {},
+      answer: r.answer,
+      ids: r.ids,
+      firstToken: { id: r.firstToken.id, text: rt.model.tokenizer.decode([r.firstToken.id]), prob: Math.min(1, Math.max(0, r.firstToken.probs[r.firstToken.id]!)), top: topCandidates(rt, r) },
+      flops: runFlops(rt, r, convention),
+      latency: Object.fromEntries(phases.map((p) => [p, summarize(timings.map((t) => t[p]).filter((x): x is number => x !== undefined))])),
+      tokenCounts: {
+        vit: r.tokenCounts.vit[0] ?? [],
+        projector: r.tokenCounts.projector,
+        decoder: r.tokenCounts.decoder,
+        decoderVisual: r.tokenCounts.decoderVisual,
+        decodeSteps: r.tokenCounts.decodeSteps.length,
+        text: r.layout.prefixLength + r.layout.suffixLength,
+      },
+      provider: r.provider,
+    };
+    if (opts.expectedAnswer !== undefined) result.correct = isCorrect(r.answer, opts.expectedAnswer);
+    if (r !== baseline) result.fidelity = fidelity({ answer: baseline.answer, firstLogits: baseline.firstToken.logits }, { answer: r.answer, firstLogits: r.firstToken.logits });
+    results.push(result);
+  }
+  const b = baseline!;
+  const first = b.frames[0];
+  const side = rt.model.config.vision.imageSize / rt.model.config.vision.patchSize;
+  const grid = first?.grid ?? { rows: side, cols: side };
+  return {
+    results,
+    grid: { rows: grid.rows, cols: grid.cols, frames: b.frames.length, tokensPerFrame: first?.count ?? 0, visualTokens: b.tokenCounts.projector },
+    baseline: b,
+  };
+}

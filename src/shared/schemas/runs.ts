@@ -1,0 +1,111 @@
+/**
+ * Schemas of `run:start`: one question about one imported image, answered once per method. The
+ * unpruned model ('none') is always the first result, so every other method's fidelity is
+ * measured against it. Responses stay small: top-5 of the first answer token, never full logits.
+ */
+import { z } from 'zod';
+
+const Count = z.number().int().nonnegative();
+
+/** A compression method and its parameters (validated against the method's own schema by the engine). */
+export const MethodSpec = z.object({
+  id: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type MethodSpec = z.infer<typeof MethodSpec>;
+
+export const FlopsConventionSchema = z.enum(['paper', 'fastv']);
+
+export const RunStartRequest = z.object({
+  /** A model from model:list; default: the model loaded last, else the bundled reference. */
+  modelId: z.string().min(1).optional(),
+  /** An item imported with media:import / media:importPath. */
+  mediaId: z.string().min(1),
+  question: z.string().trim().min(1, 'the question is empty').max(4000),
+  /** Ground truth, when known: each result then says whether its answer matches (normalised exact match). */
+  expectedAnswer: z.string().trim().min(1).max(1000).optional(),
+  /** Methods to compare; the unpruned baseline ('none') always runs first. Default: only the baseline. */
+  methods: z.array(MethodSpec).max(32).optional(),
+  /** Longest answer in tokens (default 32). */
+  maxNewTokens: z.number().int().min(1).max(512).optional(),
+  /** Measured runs per method for latency (default 1). */
+  repeats: z.number().int().min(1).max(50).optional(),
+  /** Discarded runs before measuring (default 0; model:load already builds every graph). */
+  warmup: z.number().int().min(0).max(10).optional(),
+  /** FLOPs convention: 'paper' (3ndm MLP term, default) or FastV's 2ndm. */
+  flopsConvention: FlopsConventionSchema.optional(),
+});
+export type RunStartRequest = z.infer<typeof RunStartRequest>;
+
+/** One candidate of the first answer token's distribution. */
+export const TokenCandidate = z.object({ id: Count, text: z.string(), prob: z.number().min(0).max(1), logit: z.number() });
+
+/** Latency summary of one phase, milliseconds. */
+export const LatencyStats = z.object({
+  median: z.number(), mean: z.number(), min: z.number(), max: z.number(), p10: z.number(), p90: z.number(), stdev: z.number(), samples: Count,
+});
+
+/** FLOPs per component (MAC-style), with the per-layer token counts they come from. */
+export const RunFlops = z.object({
+  convention: FlopsConventionSchema,
+  unit: z.string(),
+  total: z.number().nonnegative(),
+  vision: z.object({ total: z.number().nonnegative(), images: Count, tokensPerLayer: z.array(Count) }),
+  projector: z.object({ total: z.number().nonnegative(), tokens: Count }),
+  prefill: z.object({ total: z.number().nonnegative(), tokensPerLayer: z.array(Count), layers: z.array(z.number().nonnegative()) }),
+  decode: z.object({ total: z.number().nonnegative(), steps: Count }),
+  lmHead: z.object({ total: z.number().nonnegative() }),
+  extra: z.object({ total: z.number().nonnegative(), items: z.array(z.object({ label: z.string(), flops: z.number() })) }),
+  /** The decoder-layer formula, as printed in reports. */
+  formula: z.string(),
+});
+export type RunFlops = z.infer<typeof RunFlops>;
+
+/** How far a method's output is from the unpruned model's (absent on the baseline itself). */
+export const FidelitySchema = z.object({
+  sameAnswer: z.boolean(),
+  top1Agree: z.boolean(),
+  /** KL(unpruned ‖ method) over the first answer token's distribution, nats. */
+  klFirstToken: z.number().nonnegative(),
+  /** log p_method − log p_unpruned of the unpruned model's first answer token. */
+  logProbChange: z.number(),
+});
+
+/** The outcome of one method on the question. */
+export const MethodResult = z.object({
+  method: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  answer: z.string(),
+  ids: z.array(Count),
+  /** Whether the answer matches expectedAnswer after normalisation; absent without one. */
+  correct: z.boolean().optional(),
+  firstToken: z.object({ id: Count, text: z.string(), prob: z.number().min(0).max(1), top: z.array(TokenCandidate).max(5) }),
+  fidelity: FidelitySchema.optional(),
+  flops: RunFlops,
+  /** Per phase (preprocess, vision, prefill, decode, total). */
+  latency: z.record(z.string(), LatencyStats),
+  tokenCounts: z.object({
+    /** Tokens entering each ViT layer, first frame (all frames are encoded alike when unpruned). */
+    vit: z.array(Count),
+    projector: Count,
+    decoder: z.array(Count),
+    decoderVisual: z.array(Count),
+    decodeSteps: Count,
+    text: Count,
+  }),
+  provider: z.string(),
+});
+export type MethodResult = z.infer<typeof MethodResult>;
+
+export const RunStartResponse = z.object({
+  model: z.object({ id: z.string(), name: z.string(), provider: z.string(), threads: z.object({ intraOp: Count, interOp: Count }) }),
+  media: z.object({ id: z.string(), name: z.string(), kind: z.enum(['image', 'video']) }),
+  question: z.string(),
+  expectedAnswer: z.string().optional(),
+  /** The visual token grid: rows × cols per frame, frames in time order, tokens entering the LLM. */
+  grid: z.object({ rows: Count, cols: Count, frames: z.number().int().positive(), tokensPerFrame: Count, visualTokens: Count }),
+  warmup: Count,
+  repeats: z.number().int().positive(),
+  results: z.array(MethodResult).min(1),
+});
+export type RunStartResponse = z.infer<typeof RunStartResponse>;
