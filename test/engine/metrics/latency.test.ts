@@ -14,7 +14,7 @@ describe('latency', () => {
 
   it('measurePhases discards warm-up runs and summarises each phase', async () => {
     let call = 0;
-    const result = await measurePhases(async () => {
+    const result = await measurePhases(async (): Promise<Record<string, number>> => {
       call++;
       return call <= 2 ? { a: 1000 } : { a: call, b: 1 };
     }, { warmup: 2, repeats: 3 });

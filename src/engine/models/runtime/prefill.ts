@@ -59,7 +59,7 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
   const layers: LayerKvCache[] = [];
   const tokenCounts: number[] = [];
   const visualCounts: number[] = [];
-  let mask = { n: -1, data: new Float32Array(0) };
+  let mask: { n: number; data: Float32Array } = { n: -1, data: new Float32Array(0) };
   for (let l = 0; l < cfg.numLayers; l++) {
     const n = seq.length;
     // Layers between pruning points share a length, so the [n, n] mask is built once per length.
