@@ -30,6 +30,8 @@ export interface StepInfo {
   stage: TraceStage;
   /** ViT layer (vit) or decoder layer (llm) after which the step acts. */
   layer?: number;
+  /** vit steps: the frame acted on; ViT steps are ordered by (frame, layer). */
+  frame?: number;
   label: string;
   /** kv steps: the decoder layers whose caches were compacted, inclusive. */
   kvLayers?: { from: number; to: number };
@@ -114,6 +116,7 @@ export class TraceBuilder {
     }
     const step: TraceStep = { stage: info.stage, label: info.label, dropped, created: newGroups.map((g) => g.id), order };
     if (info.layer !== undefined) step.layer = info.layer;
+    if (info.frame !== undefined) step.frame = info.frame;
     if (info.kvLayers !== undefined) step.kvLayers = { ...info.kvLayers };
     this.steps.push(step);
     this.groups.push(...newGroups);
@@ -170,7 +173,9 @@ export class TraceBuilder {
     if (!last) return;
     const rank = STAGE_ORDER.indexOf(info.stage);
     const lastRank = STAGE_ORDER.indexOf(last.stage);
-    if (rank < lastRank || (rank === lastRank && (info.layer ?? 0) < (last.layer ?? 0))) {
+    // Within a stage: (frame, layer) never decreases; only ViT steps carry a frame.
+    const key = (frame: number | undefined, layer: number | undefined): number => (frame ?? 0) * 1e6 + (layer ?? 0);
+    if (rank < lastRank || (rank === lastRank && key(info.frame, info.layer) < key(last.frame, last.layer))) {
       throw new TraceConsistencyError(
         `${info.label}: a ${info.stage} step${info.layer === undefined ? '' : ` at layer ${info.layer}`} cannot follow a ${last.stage} step${last.layer === undefined ? '' : ` at layer ${last.layer}`}`,
       );

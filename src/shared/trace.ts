@@ -8,7 +8,7 @@
  * sequence at that point.
  *
  * Steps. A trace is a list of steps in run order (stages vit → vision → llm → kv; ViT and decoder
- * layers non-decreasing inside their stage). Each step records the tokens it dropped (with the
+ * layers non-decreasing inside their stage; ViT steps go frame by frame). Each step records the tokens it dropped (with the
  * score that decided it, when there is one), the groups it created, and the live visual sequence
  * after it, in sequence order (`order`) — which makes stage-by-stage replays a lookup. An `llm`
  * step at layer ℓ happens after decoder layer ℓ, so it changes what enters layer ℓ+1.
@@ -64,8 +64,10 @@ export type MergeGroup = z.infer<typeof MergeGroup>;
 /** One action of the method at one place in the model. */
 export const TraceStep = z.object({
   stage: TraceStage,
-  /** ViT layer (vit) or decoder layer (llm) after which the step acts; kv: first compacted layer. */
+  /** ViT layer (vit) or decoder layer (llm) after which the step acts. */
   layer: Count.optional(),
+  /** vit steps: the frame they act on (the ViT encodes frame by frame). */
+  frame: Count.optional(),
   /** What happened, for people: 'FastV top-k', 'MustDrop 3×3 merge', … */
   label: z.string(),
   dropped: z.array(DroppedToken),

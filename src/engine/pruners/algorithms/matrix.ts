@@ -115,3 +115,10 @@ export function softmax(x: ArrayLike<number>): Float64Array {
   for (let i = 0; i < x.length; i++) out[i]! /= sum;
   return out;
 }
+
+/** Rows `rows` of `m` restricted to columns [from, to), as a new [rows × (to − from)] matrix. */
+export function subMatrix(m: Matrix, rows: readonly number[], from: number, to: number): Matrix {
+  const out = new Float32Array(rows.length * (to - from));
+  rows.forEach((r, i) => out.set(m.data.subarray(r * m.cols + from, r * m.cols + to), i * (to - from)));
+  return { data: out, rows: rows.length, cols: to - from };
+}

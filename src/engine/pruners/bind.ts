@@ -1,0 +1,223 @@
+/**
+ * Binds a pruner to the VLM runtime's hooks (src/engine/models/runtime/hooks.ts): turns its
+ * probe needs into probe requests, hands its pure hooks plain matrices, and applies every edit it
+ * returns to the runtime's TokenSequence (or KvCache) AND to the token trace in the same place —
+ * the only place either is edited — so the trace always describes the tokens each layer received.
+ * Every decoder layer's input counts are observed and checked against the trace at the end.
+ */
+import type { LlavaConfig } from '../models/checkpoint/types';
+import type { DecoderLayerContext, DecoderProbeRequest, KvCacheContext, PrefillLayout, RuntimeHooks, VisualTokensContext, VitLayerContext } from '../models/runtime/hooks';
+import type { TokenSequence } from '../models/runtime/token-sequence';
+import { featureStateIndex } from '../models/runtime/vision';
+import { originalTokenCount, type TokenTrace } from '../../shared/trace';
+import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
+import { matrix, type Matrix } from './algorithms/matrix';
+import { seededUniform } from './algorithms/random';
+import type { AnyPruner, HookEnv, QueryRows, ResolvedParams, RunGeometry, TokenEdit } from './define';
+
+/** The geometry of a run of `config` on `frames` frames (video frames are pooled per config.video). */
+export function runGeometry(config: LlavaConfig, frames: number): RunGeometry {
+  if (config.visionFeatureSelectStrategy !== 'default') {
+    throw new Error(`pruners need vision_feature_select_strategy 'default' (CLS dropped before the projector); this model uses '${config.visionFeatureSelectStrategy}'.`);
+  }
+  const side = config.vision.imageSize / config.vision.patchSize;
+  const stride = frames > 1 && config.video ? config.video.spatialPoolStride : 1;
+  const pooled = Math.floor(side / stride);
+  const grid = { frames, rows: pooled, cols: pooled };
+  return {
+    vitLayers: config.vision.numLayers,
+    featureLayer: featureStateIndex(config) - 1,
+    decoderLayers: config.text.numLayers,
+    patchGrid: { rows: side, cols: side },
+    grid,
+    visualTokens: originalTokenCount(grid),
+  };
+}
+
+/** A pruner bound to one run: pass `hooks` to the runtime, then call `trace(layout)`. */
+export interface BoundPruner {
+  resolved: ResolvedParams<Record<string, unknown>>;
+  hooks: RuntimeHooks;
+  /** The finished trace; call after the run (throws when observed counts disagree with it). */
+  trace(layout: PrefillLayout): TokenTrace;
+}
+
+function rowsFor(kind: QueryRows, seq: TokenSequence): number[] {
+  const { start, count } = seq.visualSpan();
+  const from = kind === 'last' ? seq.length - 1 : kind === 'after-visual' ? start + count : start;
+  return Array.from({ length: seq.length - from }, (_, i) => from + i);
+}
+
+/**
+ * Applies `edit` to the rows `offset + position` of `seq` and returns nothing; `keepBefore` and
+ * `keepAfter` are the untouched rows around the edited block (CLS, text).
+ */
+function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, blockLength: number): void {
+  const dim = seq.dim;
+  const before = Array.from({ length: offset }, (_, i) => i);
+  const after = Array.from({ length: seq.length - offset - blockLength }, (_, i) => offset + blockLength + i);
+  const rep = (e: SequenceEntry): number => offset + ('keep' in e ? e.keep : (e.at ?? e.merge[0]!));
+  const rows = [...before, ...edit.sequence.map(rep), ...after];
+  if (edit.features && (edit.features.rows !== edit.sequence.length || edit.features.cols !== dim)) {
+    throw new Error(`${edit.label}: ${edit.features.rows}×${edit.features.cols} features for ${edit.sequence.length} tokens of width ${dim}`);
+  }
+  const hidden = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => hidden.set(seq.row(r), i * dim));
+  edit.sequence.forEach((e, k) => {
+    const dst = hidden.subarray((offset + k) * dim, (offset + k + 1) * dim);
+    if (edit.features) dst.set(edit.features.data.subarray(k * dim, (k + 1) * dim));
+    else if ('merge' in e) {
+      dst.fill(0);
+      for (const m of e.merge) {
+        const src = seq.row(offset + m);
+        for (let d = 0; d < dim; d++) dst[d]! += src[d]! / e.merge.length;
+      }
+    }
+  });
+  seq.gather(rows);
+  seq.setHidden(hidden);
+}
+
+/**
+ * Binds `def` for one run. `user` are explicit parameters (validated by the method's schema);
+ * `seed` drives the method's only randomness.
+ */
+export function bindPruner(d: AnyPruner, options: { retention: number; user?: Record<string, unknown>; seed?: number }, geometry: RunGeometry): BoundPruner {
+  if (!(options.retention > 0 && options.retention <= 1)) throw new Error(`retention must be in (0, 1], got ${options.retention}`);
+  const modality = geometry.grid.frames > 1 ? 'video' : 'image';
+  if (!d.modalities.includes(modality)) throw new Error(`method '${d.id}' does not support ${modality} input (it supports ${d.modalities.join(', ')})`);
+  const resolved = d.resolveParams(options.retention, d.params.parse(options.user ?? {}), geometry);
+  const params = resolved.params;
+  const needs = d.needs(params, geometry);
+  const env: HookEnv<Record<string, unknown>, unknown> = { params, state: d.createState(params, geometry), geometry, random: seededUniform(options.seed ?? 0) };
+  const hooks = d.hooks;
+  const builder = new TraceBuilder(geometry.grid, d.positions);
+  const frameCounts = Array.from({ length: geometry.grid.frames }, () => geometry.grid.rows * geometry.grid.cols);
+  let inputEmbeddings: { visual: Matrix; text: Matrix } | undefined;
+
+  const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
+    const live = builder.visualCount;
+    const sequence: SequenceEntry[] = [];
+    for (let p = 0; p < offset; p++) sequence.push({ keep: p });
+    for (const e of edit.sequence) sequence.push('keep' in e ? { keep: e.keep + offset } : { ...e, merge: e.merge.map((m) => m + offset), ...(e.at === undefined ? {} : { at: e.at + offset }) });
+    for (let p = offset + block; p < live; p++) sequence.push({ keep: p });
+    let scores: Float64Array | undefined;
+    if (edit.scores) {
+      scores = new Float64Array(live).fill(0);
+      for (let i = 0; i < block; i++) scores[offset + i] = edit.scores[i]!;
+    }
+    builder.apply({ stage, label: edit.label, ...at }, sequence, scores);
+  };
+
+  const checkBlock = (where: string, count: number): void => {
+    if (count !== builder.visualCount) throw new Error(`${d.id} ${where}: the runtime holds ${count} visual tokens, the trace ${builder.visualCount}; an edit bypassed the binder.`);
+  };
+
+  const runtime: RuntimeHooks = {
+    vitProbes: (layer) => {
+      const want = needs.vit?.filter((v) => v.layer === layer) ?? [];
+      return want.length ? { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) } : undefined;
+    },
+    afterVitLayer: (ctx: VitLayerContext) => {
+      if (!hooks.afterVitLayer) return;
+      const n = ctx.seq.length - 1;
+      const patches = matrix(ctx.seq.hidden.slice(ctx.seq.dim), n, ctx.seq.dim);
+      const keyDim = ctx.probes.keyMean ? ctx.probes.keyMean.length / (n + 1) : 0;
+      const edit = hooks.afterVitLayer(
+        {
+          frame: ctx.frame,
+          layer: ctx.layer,
+          grid: ctx.grid,
+          featuresTaken: ctx.featuresTaken,
+          patches,
+          ...(ctx.probes.clsAttention ? { clsAttention: ctx.probes.clsAttention.slice(1) } : {}),
+          ...(ctx.probes.keyMean ? { keys: matrix(ctx.probes.keyMean.slice(keyDim), n, keyDim) } : {}),
+        },
+        env,
+      );
+      if (!edit) return;
+      if (ctx.layer > geometry.featureLayer) throw new Error(`${d.id}: an edit after ViT layer ${ctx.layer} cannot reach the LLM (features come from layer ${geometry.featureLayer}).`);
+      const offset = frameCounts.slice(0, ctx.frame).reduce((a, b) => a + b, 0);
+      record('vit', edit, { layer: ctx.layer, frame: ctx.frame }, offset, n);
+      applyToSequence(ctx.seq, edit, 1, n);
+      frameCounts[ctx.frame] = edit.sequence.length;
+    },
+    beforeProjector: (ctx: VisualTokensContext) => visualHook('beforeProjector', ctx),
+    afterProjector: (ctx: VisualTokensContext) => visualHook('beforeLlm', ctx),
+    decoderProbes: (layer, seq): DecoderProbeRequest | undefined => {
+      const span = seq.visualSpan();
+      builder.observeLayerInput(layer, { visual: span.count, total: seq.length });
+      if (layer === 0 && needs.inputEmbeddings) {
+        const end = span.start + span.count;
+        inputEmbeddings = { visual: matrix(seq.hidden.slice(span.start * seq.dim, end * seq.dim), span.count, seq.dim), text: matrix(seq.hidden.slice(end * seq.dim), seq.length - end, seq.dim) };
+      }
+      const want = needs.decoder?.filter((n) => n.layer === layer) ?? [];
+      const rows = [...new Set(want.flatMap((w) => (w.attention ? rowsFor(w.attention, seq) : [])))].sort((a, b) => a - b);
+      const transitions = want.some((w) => w.transitions);
+      return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
+    },
+    afterDecoderLayer: async (ctx: DecoderLayerContext) => {
+      if (!hooks.afterDecoderLayer) return;
+      const want = needs.decoder?.filter((n) => n.layer === ctx.layer) ?? [];
+      const seq = ctx.seq;
+      const span = seq.visualSpan();
+      checkBlock(`after decoder layer ${ctx.layer}`, span.count);
+      const nextKind = want.find((w) => w.nextLayer)?.nextLayer;
+      const nextRows = nextKind ? rowsFor(nextKind, seq) : [];
+      const next = nextKind ? { rows: nextRows, values: matrix(await ctx.nextLayerScores(nextRows), nextRows.length, seq.length) } : undefined;
+      const att = ctx.probes.attentionRows;
+      const edit = hooks.afterDecoderLayer(
+        {
+          layer: ctx.layer,
+          span: { visualStart: span.start, visualCount: span.count, length: seq.length },
+          ...(att ? { attention: { rows: att.rows, values: matrix(att.values, att.rows.length, seq.length) } } : {}),
+          ...(ctx.probes.transitions ? { transitions: ctx.probes.transitions } : {}),
+          ...(next ? { nextLayer: next } : {}),
+          ...(inputEmbeddings ? { inputEmbeddings } : {}),
+          visualHidden: () => matrix(seq.hidden.slice(span.start * seq.dim, (span.start + span.count) * seq.dim), span.count, seq.dim),
+        },
+        env,
+      );
+      if (!edit) return;
+      record('llm', edit, { layer: ctx.layer }, 0, span.count);
+      applyToSequence(seq, edit, span.start, span.count);
+      if (d.positions !== 'original') seq.compactPositions();
+    },
+    beforeDecode: (ctx: KvCacheContext) => {
+      const span = ctx.seq.visualSpan();
+      checkBlock('before decoding', span.count);
+      if (!hooks.beforeDecode) return;
+      const first = ctx.layout.prefixLength;
+      const initialVisual = ctx.layout.visualIds.length;
+      const isVisualSource = (s: number): boolean => s >= first && s < first + initialVisual;
+      const live = new Set(Array.from(ctx.seq.sources.subarray(span.start, span.start + span.count)));
+      const layers = ctx.cache.layers.map((c, layer) => ({ layer, length: c.length, visualSlots: Array.from(c.sources).filter(isVisualSource).length }));
+      const edit = hooks.beforeDecode({ layers, finalVisualCount: span.count }, env);
+      if (!edit) return;
+      if (edit.compact) {
+        for (let l = edit.compact.from; l <= edit.compact.to; l++) {
+          const c = ctx.cache.layer(l);
+          ctx.cache.gather(l, Array.from(c.sources).flatMap((s, slot) => (!isVisualSource(s) || live.has(s) ? [slot] : [])));
+        }
+      }
+      if (edit.nextPosition === 'cache-length') for (const c of ctx.cache.layers) c.nextPosition = c.length;
+      builder.apply({ stage: 'kv', label: edit.label, ...(edit.compact ? { kvLayers: edit.compact } : {}) }, builder.liveIds.map((_, keep) => ({ keep })));
+    },
+  };
+
+  function visualHook(which: 'beforeProjector' | 'beforeLlm', ctx: VisualTokensContext): void {
+    const hook = hooks[which];
+    if (!hook) return;
+    checkBlock(which, ctx.seq.length);
+    const edit = hook({ features: matrix(ctx.seq.hidden, ctx.seq.length, ctx.seq.dim), frames: ctx.frames.map((f) => ({ ...f })) }, env);
+    if (!edit) return;
+    record('vision', edit, {}, 0, ctx.seq.length);
+    applyToSequence(ctx.seq, edit, 0, ctx.seq.length);
+  }
+
+  return {
+    resolved,
+    hooks: runtime,
+    trace: (layout) => builder.finish({ decoderLayers: geometry.decoderLayers, nonVisualTokens: layout.prefixLength + layout.suffixLength }),
+  };
+}

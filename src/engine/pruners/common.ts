@@ -1,0 +1,28 @@
+/** Small pieces every method file uses: budgets, edits, and parameter fields. */
+import { z } from 'zod';
+import type { TokenEdit } from './define';
+
+/** round(retention·n), within [0, n]: the one-shot meaning of retention. */
+export function budgetFor(retention: number, n: number): number {
+  return Math.max(0, Math.min(n, Math.round(retention * n)));
+}
+
+/** An edit that keeps `positions` (in that order) and drops the rest with `scores`. */
+export function keepEdit(label: string, positions: readonly number[], scores?: ArrayLike<number>): TokenEdit {
+  return { label, sequence: positions.map((keep) => ({ keep })), ...(scores ? { scores } : {}) };
+}
+
+/** An optional token count that, when absent, is derived from retention. */
+export function derivedCount(help: string) {
+  return z.number().int().nonnegative().optional().describe(`${help} Default: derived from retention.`);
+}
+
+/** An optional 0-based decoder layer that, when absent, is the paper's fraction of depth. */
+export function derivedLayer(help: string) {
+  return z.number().int().min(0).optional().describe(`${help} Default: the paper's layer as a fraction of depth.`);
+}
+
+/** Columns [from, to) of row `r` of a row-major matrix with `cols` columns, as a copy. */
+export function rowSlice(data: Float32Array, cols: number, r: number, from: number, to: number): Float32Array {
+  return data.slice(r * cols + from, r * cols + to);
+}
