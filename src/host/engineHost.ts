@@ -269,6 +269,7 @@ export class EngineHost implements ApiClient {
     this.queue = this.queue.filter((m) => m.type === 'call');
     const now = Date.now();
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < this.options.rapidWindowMs), now];
+    this.options.log(`tokenlab: the engine process stopped (${cause}).`);
     this.setStatus({ state: 'crashed', message: `The engine process stopped (${cause}).`, restarts: this.current.restarts });
     if (this.crashTimes.length > this.options.maxRapidCrashes) {
       const seconds = Math.round(this.options.rapidWindowMs / 1000);
