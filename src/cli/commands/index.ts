@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { evalCommand } from './eval';
 import { flopsCommand } from './flops';
 import { infoCommand } from './info';
 import { runCommand } from './run';
@@ -14,5 +15,6 @@ export const commands: CliCommand[] = [
   infoCommand,
   flopsCommand,
   runCommand,
+  evalCommand,
   benchCommand,
 ];

@@ -1,0 +1,130 @@
+/**
+ * `tokenlab eval`: accuracy of a model folder on a benchmark (a folder with samples.jsonl, or the
+ * built-in `shapes:test`), overall, per question type next to the type's majority-class rate,
+ * and per media kind, with the mean latency. Progress goes to stderr so `--json` stays parseable.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { appRoot } from '../../engine/api/appRoot';
+import { loadBenchmark } from '../../engine/bench/loader';
+import { resolveBenchmark } from '../../engine/bench/splits';
+import { evaluate, type EvalReport } from '../../engine/eval/evaluate';
+import { loadModel } from '../../engine/models/checkpoint/load';
+import { VlmRuntime } from '../../engine/models/runtime/vlm';
+import { UsageError, type CliCommand } from '../command';
+import { parseFlags } from './args';
+
+const usage = `Usage: tokenlab eval [--model DIR] [--bench DIR|shapes:test] [options]
+
+Answers every sample of a benchmark with a model (unpruned, greedy) and reports accuracy
+(normalised exact match) overall, per question type next to that type's majority-class rate,
+and for images and videos, with the mean latency per sample.
+
+Options:
+  --model DIR            model folder (default: the bundled models/reference)
+  --bench DIR|NAME       benchmark folder (samples.jsonl) or shapes:test (default; generated
+                         once into the cache)
+  --limit N              evaluate N samples spread evenly over the benchmark
+  --max-new-tokens N     longest answer in tokens (default 8)
+  --threads N            onnxruntime intra-op threads (default 1 on ≤ 2 cores, else automatic)
+  --json                 print one JSON object: accuracy (0–1), n, byType {type: {accuracy, n,
+                         majority}}, byKind, meanLatencyMs, model, bench, provider
+  --samples              with --json, include every sample's answer`;
+
+function wholeNumber(value: string | true | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${String(value)}'.`);
+  return Number(value);
+}
+
+/** The bundled model's folder, or an error saying what to pass instead. */
+function defaultModel(): string {
+  const dir = join(appRoot(), 'models', 'reference');
+  if (!existsSync(join(dir, 'config.json'))) {
+    throw new Error(`no --model given and the bundled reference model is not there (${dir} has no config.json). Pass --model DIR with a Hugging Face LLaVA folder.`);
+  }
+  return dir;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+function table(report: EvalReport, modelDir: string, benchRef: string, provider: string): string {
+  const rows = Object.entries(report.byType).map(([type, c]) => `  ${type.padEnd(14)} ${String(c.n).padStart(5)}  ${pct(c.accuracy).padStart(7)}  ${pct(c.majority).padStart(8)}  ${(c.accuracy - c.majority >= 0 ? '+' : '') + (100 * (c.accuracy - c.majority)).toFixed(1)}`);
+  const kinds = Object.entries(report.byKind).map(([kind, c]) => `  ${`${kind}s`.padEnd(14)} ${String(c.n).padStart(5)}  ${pct(c.accuracy).padStart(7)}`);
+  const lat = report.meanLatencyMs;
+  const phases = ['vision', 'prefill', 'decode'].filter((p) => lat[p] !== undefined).map((p) => `${p} ${lat[p]!.toFixed(1)}`);
+  return [
+    `Model:     ${modelDir} (provider ${provider})`,
+    `Benchmark: ${benchRef}, ${report.n} of ${report.benchmarkSize} samples`,
+    `Accuracy:  ${pct(report.accuracy)} (${report.correct}/${report.n})`,
+    '',
+    `  ${'type'.padEnd(14)} ${'n'.padStart(5)}  ${'accuracy'.padStart(7)}  ${'majority'.padStart(8)}  points above`,
+    ...rows,
+    '',
+    ...kinds,
+    '',
+    `Mean latency: ${(lat.total ?? 0).toFixed(1)} ms per sample (${phases.join(', ')} ms)`,
+  ].join('\n');
+}
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  summary: 'accuracy of a model on a benchmark, per question type vs. its majority rate',
+  usage,
+  async run(argv) {
+    const flags = parseFlags(argv, { values: ['model', 'bench', 'limit', 'max-new-tokens', 'threads'], booleans: ['json', 'samples'] });
+    const limit = wholeNumber(flags.get('limit'), '--limit', 1);
+    const maxNewTokens = wholeNumber(flags.get('max-new-tokens'), '--max-new-tokens', 1);
+    const threads = wholeNumber(flags.get('threads'), '--threads', 0);
+    const json = flags.get('json') === true;
+    const modelFlag = flags.get('model');
+    const modelDir = resolve(typeof modelFlag === 'string' ? modelFlag : defaultModel());
+    const benchFlag = flags.get('bench');
+    const benchRef = typeof benchFlag === 'string' ? benchFlag : 'shapes:test';
+    const err = process.stderr;
+
+    const benchDir = await resolveBenchmark(benchRef, (done, total) => {
+      if (done === 1 || done === total || done % 100 === 0) err.write(`eval: generating ${benchRef}: ${done}/${total}\n`);
+    });
+    const bench = loadBenchmark(benchDir);
+    err.write(`eval: loading ${modelDir}\n`);
+    const model = await loadModel(modelDir);
+    const rt = new VlmRuntime(model, threads === undefined ? {} : { intraOpThreads: threads });
+    try {
+      const started = performance.now();
+      let correct = 0;
+      const report = await evaluate(rt, bench, {
+        limit,
+        maxNewTokens,
+        onSample: (done, total, outcome) => {
+          if (outcome.correct) correct++;
+          const every = Math.max(1, Math.floor(total / 20));
+          if (done % every === 0 || done === total) {
+            const rate = done / ((performance.now() - started) / 1000);
+            err.write(`eval: ${done}/${total}  accuracy so far ${pct(correct / done)}  (${rate.toFixed(1)} samples/s)\n`);
+          }
+        },
+      });
+      const provider = rt.provider;
+      if (json) {
+        const { samples, ...summary } = report;
+        const threadsUsed = rt.graphs.threads;
+        const out = {
+          ...summary,
+          model: { dir: modelDir, name: model.name },
+          bench: { ref: benchRef, dir: bench.dir, name: bench.meta?.name },
+          provider,
+          threads: { intraOp: threadsUsed.intraOpThreads, interOp: threadsUsed.interOpThreads },
+          ...(flags.get('samples') === true ? { samples } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${table(report, modelDir, benchRef, provider)}\n`);
+      }
+      return 0;
+    } finally {
+      await rt.dispose();
+      model.weights.close();
+    }
+  },
+};
