@@ -53,8 +53,26 @@ function readQk(store: TensorStore, cfg: TextConfig, prefix: string): { inputNor
   };
 }
 
-/** Builds decoder layer `layer` with the given probes; `withPast` adds past K/V inputs (decoding). */
-export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, layer: number, probes: DecoderProbeSet, withPast: boolean): GraphBuilder {
+/** Values inside a graph that one decoder layer produced (for outputs and probes). */
+export interface DecoderLayerValues {
+  out: Value;
+  /** K after RoPE and V, past included: [Hkv, S, hd]. */
+  key: Value;
+  value: Value;
+  /** Softmax probabilities [H, T, S] (only ever reduced by probes). */
+  probs: Value;
+  /** Sublayer inputs (normed) and outputs (before the residual), for transition probes. */
+  attnIn: Value;
+  attnOut: Value;
+  mlpIn: Value;
+  mlpOut: Value;
+}
+
+/**
+ * Adds decoder layer `layer`'s nodes to `g`: x [T, D] at int64 positions [T], with an additive
+ * mask [T, S] (null = attend to everything, as a single decode token does) and optional past K/V.
+ */
+export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextConfig, layer: number, io: { x: Value; positions: Value; mask: Value | null; pastKey?: Value; pastValue?: Value }): DecoderLayerValues {
   const D = cfg.hiddenSize;
   const H = cfg.numHeads;
   const Hkv = cfg.numKvHeads;
@@ -65,31 +83,22 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   const attnBias = cfg.attentionBias ?? false;
   const mlpBias = cfg.mlpBias ?? false;
   const wv = readLinear(store, `${prefix}.self_attn.v_proj`, Hkv * hd, D, attnBias);
-  const g = new GraphBuilder(`decoder_layer_${layer}_${decoderProbeKey(probes)}${withPast ? '_past' : ''}`);
-
-  const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
-  const pos = g.input('position_ids', OnnxDataType.INT64, ['T']);
-  const mask = g.input('attn_mask', OnnxDataType.FLOAT, ['T', 'S']);
 
   // Attention sublayer.
-  const normed = rmsNorm(g, x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
-  const { cos, sin } = ropeTables(g, pos, hd, cfg.ropeTheta);
+  const normed = rmsNorm(g, io.x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
+  const { cos, sin } = ropeTables(g, io.positions, hd, cfg.ropeTheta);
   const q = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.q_proj`, w.q.weight, H * hd, D, w.q.bias), H, hd), cos, sin);
   let k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k.weight, Hkv * hd, D, w.k.bias), Hkv, hd), cos, sin);
   let v = splitHeads(g, linear(g, normed, `${prefix}.v_proj`, wv.weight, Hkv * hd, D, wv.bias), Hkv, hd);
-  if (withPast) {
-    const pk = g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]);
-    const pv = g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]);
-    k = g.op('Concat', [pk, k], { axis: 1 });
-    v = g.op('Concat', [pv, v], { axis: 1 });
+  if (io.pastKey && io.pastValue) {
+    k = g.op('Concat', [io.pastKey, k], { axis: 1 });
+    v = g.op('Concat', [io.pastValue, v], { axis: 1 });
   }
-  g.output(k, 'present_key', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
-  g.output(v, 'present_value', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   const groups = H / Hkv;
-  const { context, probs } = attention(g, q, repeatKv(g, k, Hkv, groups, hd), repeatKv(g, v, Hkv, groups, hd), 1 / Math.sqrt(hd), mask);
+  const { context, probs } = attention(g, q, repeatKv(g, k, Hkv, groups, hd), repeatKv(g, v, Hkv, groups, hd), 1 / Math.sqrt(hd), io.mask);
   const o = readLinear(store, `${prefix}.self_attn.o_proj`, D, H * hd, attnBias);
   const attnOut = linear(g, mergeHeads(g, context, H, hd), `${prefix}.o_proj`, o.weight, D, H * hd, o.bias);
-  const h1 = g.op('Add', [x, attnOut]);
+  const h1 = g.op('Add', [io.x, attnOut]);
 
   // MLP sublayer (SiLU-gated).
   const postNorm = store.get(`${prefix}.post_attention_layernorm.weight`, [D]);
@@ -101,20 +110,64 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   const up = linear(g, normed2, `${prefix}.up_proj`, wUp.weight, M, D, wUp.bias);
   const act = g.op('Mul', [activation(g, gate, cfg.hiddenAct), up]);
   const mlpOut = linear(g, act, `${prefix}.down_proj`, wDown.weight, D, M, wDown.bias);
-  g.output(g.op('Add', [h1, mlpOut]), 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  return { out: g.op('Add', [h1, mlpOut]), key: k, value: v, probs, attnIn: normed, attnOut, mlpIn: normed2, mlpOut };
+}
 
+/** Builds decoder layer `layer` with the given probes; `withPast` adds past K/V inputs (decoding). */
+export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, layer: number, probes: DecoderProbeSet, withPast: boolean): GraphBuilder {
+  const D = cfg.hiddenSize;
+  const Hkv = cfg.numKvHeads;
+  const hd = cfg.headDim;
+  const g = new GraphBuilder(`decoder_layer_${layer}_${decoderProbeKey(probes)}${withPast ? '_past' : ''}`);
+  const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
+  const positions = g.input('position_ids', OnnxDataType.INT64, ['T']);
+  const mask = g.input('attn_mask', OnnxDataType.FLOAT, ['T', 'S']);
+  const past = withPast ? { pastKey: g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]), pastValue: g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]) } : {};
+  const r = addDecoderLayer(g, store, cfg, layer, { x, positions, mask, ...past });
+  g.output(r.out, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  g.output(r.key, 'present_key', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
+  g.output(r.value, 'present_value', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   if (probes.attentionRows) {
     const rows = g.input('probe_rows', OnnxDataType.INT64, ['R']);
-    g.output(headMeanRows(g, probs, rows), 'attn_rows', OnnxDataType.FLOAT, ['R', 'S']);
+    g.output(headMeanRows(g, r.probs, rows), 'attn_rows', OnnxDataType.FLOAT, ['R', 'S']);
   }
   if (probes.transitions) {
-    const a = transitionStats(g, normed, attnOut);
-    const m = transitionStats(g, normed2, mlpOut);
+    const a = transitionStats(g, r.attnIn, r.attnOut);
+    const m = transitionStats(g, r.mlpIn, r.mlpOut);
     g.output(a.ratio, 'attn_ratio', OnnxDataType.FLOAT, ['T']);
     g.output(a.cos, 'attn_cos', OnnxDataType.FLOAT, ['T']);
     g.output(m.ratio, 'mlp_ratio', OnnxDataType.FLOAT, ['T']);
     g.output(m.cos, 'mlp_cos', OnnxDataType.FLOAT, ['T']);
   }
+  return g;
+}
+
+/**
+ * One greedy decoding step through every layer in a single graph: each session run costs a
+ * thread hop and scheduling, which dominates at one token, so decoding fuses all layers.
+ *   in  hidden [1, D]; per layer l: position_l int64 [1] (layers may differ: per-layer positions),
+ *       past_key_l / past_value_l [Hkv, P_l, hd] (lengths may differ per layer)
+ *   out present_key_l / present_value_l [Hkv, P_l + 1, hd]; logits [1, V] (final norm + LM head)
+ */
+export function buildDecodeStepGraph(store: TensorStore, cfg: TextConfig): GraphBuilder {
+  const D = cfg.hiddenSize;
+  const Hkv = cfg.numKvHeads;
+  const hd = cfg.headDim;
+  const g = new GraphBuilder('decode_step');
+  let x = g.input('hidden', OnnxDataType.FLOAT, [1, D]);
+  for (let l = 0; l < cfg.numLayers; l++) {
+    const r = addDecoderLayer(g, store, cfg, l, {
+      x,
+      positions: g.input(`position_${l}`, OnnxDataType.INT64, [1]),
+      mask: null,
+      pastKey: g.input(`past_key_${l}`, OnnxDataType.FLOAT, [Hkv, `P${l}`, hd]),
+      pastValue: g.input(`past_value_${l}`, OnnxDataType.FLOAT, [Hkv, `P${l}`, hd]),
+    });
+    g.output(r.key, `present_key_${l}`, OnnxDataType.FLOAT, [Hkv, `S${l}`, hd]);
+    g.output(r.value, `present_value_${l}`, OnnxDataType.FLOAT, [Hkv, `S${l}`, hd]);
+    x = r.out;
+  }
+  g.output(addLmHead(g, store, cfg, x), 'logits', OnnxDataType.FLOAT, [1, cfg.vocabSize]);
   return g;
 }
 
@@ -151,15 +204,19 @@ export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, lay
   return g;
 }
 
-/** Final RMSNorm + LM head: in hidden [R, D] → out logits [R, V]. Tied embeddings use embed_tokens. */
-export function buildLmHeadGraph(store: TensorStore, cfg: TextConfig): GraphBuilder {
+/** Adds the final RMSNorm + LM head on x [R, D]; returns logits [R, V]. Tied embeddings use embed_tokens. */
+export function addLmHead(g: GraphBuilder, store: TensorStore, cfg: TextConfig, x: Value): Value {
   const D = cfg.hiddenSize;
   const V = cfg.vocabSize;
-  const g = new GraphBuilder('lm_head');
-  const x = g.input('hidden', OnnxDataType.FLOAT, ['R', D]);
   const normed = rmsNorm(g, x, 'language_model.model.norm', store.get('language_model.model.norm.weight', [D]), cfg.rmsNormEps);
   const headName = cfg.tieWordEmbeddings ? 'language_model.model.embed_tokens.weight' : 'language_model.lm_head.weight';
-  const logits: Value = linear(g, normed, 'lm_head', store.get(headName, [V, D]), V, D);
-  g.output(logits, 'logits', OnnxDataType.FLOAT, ['R', V]);
+  return linear(g, normed, 'lm_head', store.get(headName, [V, D]), V, D);
+}
+
+/** Final RMSNorm + LM head: in hidden [R, D] → out logits [R, V]. */
+export function buildLmHeadGraph(store: TensorStore, cfg: TextConfig): GraphBuilder {
+  const g = new GraphBuilder('lm_head');
+  const x = g.input('hidden', OnnxDataType.FLOAT, ['R', cfg.hiddenSize]);
+  g.output(addLmHead(g, store, cfg, x), 'logits', OnnxDataType.FLOAT, ['R', cfg.vocabSize]);
   return g;
 }

@@ -1,8 +1,9 @@
 /**
- * The decode phase: greedy decoding, one token at a time through every layer's KV cache, each
- * layer at its own decode position (see hooks.ts on position conventions). `decodeWithoutCache`
+ * The decode phase: greedy decoding, one token at a time through every layer's KV cache (all
+ * layers + LM head fused into one graph per step), each layer at its own decode position (see hooks.ts on position conventions). `decodeWithoutCache`
  * re-runs the whole sequence per step; it exists to verify the cached path, not for speed.
  */
+import type * as ort from 'onnxruntime-node';
 import type { KvCache } from './kv-cache';
 import { runGraph, type ModelGraphs } from './model-graphs';
 import { embedTokens, lmHeadLogits } from './prefill';
@@ -25,38 +26,34 @@ export interface DecodeResult {
 
 /**
  * Greedy decoding from prefill's last logits, extending `cache` in place. The first token is
- * argmax(firstLogits); each further token runs one decoder step per layer.
+ * argmax(firstLogits); each further token is one run of the fused decode-step graph.
  */
 export async function decodeGreedy(graphs: ModelGraphs, table: Float32Array, cache: KvCache, firstLogits: Float32Array, opts: DecodeOptions): Promise<DecodeResult> {
   const cfg = graphs.model.config.text;
-  const D = cfg.hiddenSize;
+  const step = await graphs.decodeStep();
   const ids: number[] = [];
   const stepCacheLengths: number[][] = [];
   let token = argmax(firstLogits);
   while (ids.length < opts.maxNewTokens && !opts.stopIds.includes(token)) {
     ids.push(token);
     if (ids.length === opts.maxNewTokens) break;
-    let x = embedTokens(table, cfg, [token]);
     stepCacheLengths.push(cache.layers.map((c) => c.length));
-    for (let l = 0; l < cfg.numLayers; l++) {
-      const c = cache.layer(l);
-      const g = await graphs.decoderLayer(l, {}, true);
-      const res = await runGraph(g.session, g.name, {
-        hidden: f32(x, [1, D]),
-        position_ids: i64([c.nextPosition]),
-        attn_mask: f32(new Float32Array(c.length + 1), [1, c.length + 1]),
-        past_key: f32(c.key, [cache.kvHeads, c.length, cache.headDim]),
-        past_value: f32(c.value, [cache.kvHeads, c.length, cache.headDim]),
-      });
-      c.key = data(res, 'present_key', g.name);
-      c.value = data(res, 'present_value', g.name);
+    const feeds: Record<string, ort.Tensor> = { hidden: f32(embedTokens(table, cfg, [token]), [1, cfg.hiddenSize]) };
+    cache.layers.forEach((c, l) => {
+      feeds[`position_${l}`] = i64([c.nextPosition]);
+      feeds[`past_key_${l}`] = f32(c.key, [cache.kvHeads, c.length, cache.headDim]);
+      feeds[`past_value_${l}`] = f32(c.value, [cache.kvHeads, c.length, cache.headDim]);
+    });
+    const res = await runGraph(step.session, step.name, feeds);
+    cache.layers.forEach((c, l) => {
+      c.key = data(res, `present_key_${l}`, step.name);
+      c.value = data(res, `present_value_${l}`, step.name);
       c.positions.push(c.nextPosition);
       c.sources = Int32Array.from([...c.sources, -1]);
       c.length += 1;
       c.nextPosition += 1;
-      x = data(res, 'hidden_out', g.name);
-    }
-    token = argmax(await lmHeadLogits(graphs, x));
+    });
+    token = argmax(data(res, 'logits', step.name));
   }
   return { ids, stepCacheLengths };
 }

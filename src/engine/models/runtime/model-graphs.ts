@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { LoadedModel } from '../checkpoint/types';
-import { buildDecoderLayerGraph, buildLmHeadGraph, buildQueryKeyScoreGraph, decoderProbeKey, type DecoderProbeSet } from '../graph/decoder-graphs';
+import { buildDecodeStepGraph, buildDecoderLayerGraph, buildLmHeadGraph, buildQueryKeyScoreGraph, decoderProbeKey, type DecoderProbeSet } from '../graph/decoder-graphs';
 import type { GraphBuilder } from '../graph/graph-builder';
 import { buildProjectorGraph, buildVisionEmbeddingsGraph, buildVisionLayerGraph, vitProbeKey, type VitProbeSet } from '../graph/vision-graphs';
 import { createSession, resolveThreads, type ProviderName, type RuntimeOptions, type ThreadSettings } from './session';
@@ -94,6 +94,12 @@ export class ModelGraphs {
   queryKeyScores(layer: number): Promise<GraphSession> {
     const m = this.model;
     return this.get(`qk:${layer}`, () => buildQueryKeyScoreGraph(m.weights, m.config.text, layer));
+  }
+
+  /** All decoder layers + LM head for one cached decoding step (see buildDecodeStepGraph). */
+  decodeStep(): Promise<GraphSession> {
+    const m = this.model;
+    return this.get('decode-step', () => buildDecodeStepGraph(m.weights, m.config.text));
   }
 
   /** Final norm + LM head. */

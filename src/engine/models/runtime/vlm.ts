@@ -76,11 +76,9 @@ export class VlmRuntime {
     await this.graphs.visionEmbeddings();
     for (let l = 0; l < cfg.vision.numLayers; l++) await this.graphs.visionLayer(l);
     await this.graphs.projector();
-    for (let l = 0; l < cfg.text.numLayers; l++) {
-      await this.graphs.decoderLayer(l, {}, false);
-      await this.graphs.decoderLayer(l, {}, true);
-    }
+    for (let l = 0; l < cfg.text.numLayers; l++) await this.graphs.decoderLayer(l, {}, false);
     await this.graphs.lmHead();
+    await this.graphs.decodeStep();
   }
 
   /** Preprocesses, encodes, prefills and greedily decodes; see AnswerResult. */
