@@ -26,3 +26,12 @@ export function derivedLayer(help: string) {
 export function rowSlice(data: Float32Array, cols: number, r: number, from: number, to: number): Float32Array {
   return data.slice(r * cols + from, r * cols + to);
 }
+
+/**
+ * A note for `ResolvedParams` when a schedule cannot meet the requested retention (more than 1%
+ * off): shallow decoders leave few layers before the first prune, which sets a floor.
+ */
+export function shortfallNote(planned: number, requested: number): { note: string } | Record<string, never> {
+  if (Math.abs(planned - requested) <= 0.01) return {};
+  return { note: `the schedule reaches ${planned.toFixed(3)} at best (requested ${requested.toFixed(3)}); the layers before the first prune set a floor` };
+}

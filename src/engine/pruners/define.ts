@@ -14,7 +14,7 @@
  * says what it plans to achieve; methods that cannot hit it exactly report the difference.
  */
 import type { z } from 'zod';
-import type { PositionConvention, TraceStage } from '../../shared/trace';
+import { equivalentTokens, originalTokenCount, type PositionConvention, type TokenTrace, type TraceStage } from '../../shared/trace';
 import type { SequenceEntry } from '../../shared/trace-builder';
 import type { Matrix } from './algorithms/matrix';
 
@@ -165,6 +165,8 @@ export interface PrunerDefinition<Schema extends z.ZodObject = z.ZodObject, S = 
   modalities: ('image' | 'video')[];
   params: Schema;
   positions: PositionConvention;
+  /** How retention is met: 'kept' at the method's (first) pruning point, or as a 'layer-average'. */
+  retention: 'kept' | 'layer-average';
   /**
    * Maps retention ∈ (0, 1] and the user's parameters (parsed: paper defaults filled in, the
    * retention-derived fields still undefined unless the user set them) to the full parameter set.
@@ -191,4 +193,20 @@ export function definePruner<Schema extends z.ZodObject, S>(def: PrunerDefinitio
   }
   if (def.stages.length === 0) throw new Error(`pruner '${def.id}' acts in no stage`);
   return def;
+}
+
+/**
+ * The retention a run achieved, in the method's own meaning: for 'kept', the visual tokens left by
+ * the first step that removed any, over N (1 when none did); for 'layer-average', equivalent
+ * tokens over N.
+ */
+export function achievedRetention(trace: TokenTrace, meaning: 'kept' | 'layer-average'): number {
+  const n = originalTokenCount(trace.grid);
+  if (meaning === 'layer-average') return equivalentTokens(trace) / n;
+  let live = n;
+  for (const step of trace.steps) {
+    if (step.order.length < live) return step.order.length / n;
+    live = step.order.length;
+  }
+  return 1;
 }

@@ -24,6 +24,7 @@ export const fastv = definePruner({
   modalities: ['image', 'video'],
   params,
   positions: 'original',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { k: Math.min(g.decoderLayers - 1, user.k ?? fastvK(g.decoderLayers)), keep }, plannedRetention: keep / g.visualTokens };

@@ -44,6 +44,7 @@ export const mustdrop = definePruner({
     target: z.number().min(0).optional().describe('Layer-averaged visual tokens to aim for (calibrated mode). Default: retention·N.'),
   }),
   positions: 'per-layer',
+  retention: 'layer-average',
   resolveParams: (retention, user, g) => {
     const layers = user.layers ?? [...new Set([2, 6, 10, 14].map((l) => layerAt(l / 32, g.decoderLayers)))];
     if (retention >= 1 && user.target === undefined) return { params: { ...user, merge: false, layers: [], target: g.visualTokens }, plannedRetention: 1 };

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { pdropLambdaForRetention, pdropSchedule } from './algorithms/pdrop';
 import { topK } from './algorithms/topk';
-import { keepEdit, rowSlice } from './common';
+import { keepEdit, rowSlice, shortfallNote } from './common';
 import { definePruner } from './define';
 
 export const pdrop = definePruner({
@@ -21,10 +21,11 @@ export const pdrop = definePruner({
     lambda: z.number().min(0).max(1).optional().describe('λ: each stage keeps λ times the previous count (paper 0.5). Default: solved from retention as a layer average.'),
   }),
   positions: 'compact',
+  retention: 'layer-average',
   resolveParams: (retention, user, g) => {
     if (user.lambda !== undefined) return { params: { lambda: user.lambda } };
     const { lambda, achievedRetention } = pdropLambdaForRetention(g.visualTokens, retention, g.decoderLayers);
-    return { params: { lambda }, plannedRetention: achievedRetention };
+    return { params: { lambda }, plannedRetention: achievedRetention, ...shortfallNote(achievedRetention, retention) };
   },
   needs: (p, g) => ({ decoder: pdropSchedule(g.visualTokens, p.lambda!, g.decoderLayers).map((s) => ({ layer: s.layer, nextLayer: 'last' as const })) }),
   createState: () => ({}),

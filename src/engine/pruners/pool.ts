@@ -19,6 +19,7 @@ export const pool = definePruner({
     cols: z.number().int().positive().optional().describe('Pooled grid columns per frame. Default: from retention, keeping the aspect ratio.'),
   }),
   positions: 'compact',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const auto = poolGrid(g.grid.rows, g.grid.cols, retention * g.grid.rows * g.grid.cols);
     const rows = Math.min(g.grid.rows, user.rows ?? auto.rows);

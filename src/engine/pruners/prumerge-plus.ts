@@ -35,6 +35,7 @@ export const prumergePlus = definePruner({
     neighbours: z.number().int().min(0).default(32).describe('Similar tokens each kept token absorbs (paper: 32).'),
   }),
   positions: 'compact',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const budget = user.budget ?? budgetFor(retention, g.visualTokens);
     const off = retention >= 1 && user.mode === 'budget';

@@ -16,6 +16,7 @@ export const random = definePruner({
   modalities: ['image', 'video'],
   params: z.object({ keep: derivedCount('Visual tokens kept.') }),
   positions: 'compact',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { keep }, plannedRetention: keep / g.visualTokens };

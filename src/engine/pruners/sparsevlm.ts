@@ -10,6 +10,7 @@ import { dpcKnn } from './algorithms/dpc-knn';
 import { gatherRows, subMatrix } from './algorithms/matrix';
 import { raterScores, recycleCounts, selectRaters, sparseVlmSchedule, type SparseVlmStage } from './algorithms/sparsevlm';
 import { complement, topK } from './algorithms/topk';
+import { shortfallNote } from './common';
 import { definePruner, type TokenEdit } from './define';
 import type { SequenceEntry } from '../../shared/trace-builder';
 
@@ -25,11 +26,12 @@ export const sparsevlm = definePruner({
     schedule: z.array(z.object({ layer: z.number().int().min(0), keep: z.number().int().min(0), clusters: z.number().int().min(0) })).optional().describe('Explicit stages (layer, tokens kept, recycled clusters). Default: the v1.5 table scaled to the requested layer average.'),
   }),
   positions: 'compact',
+  retention: 'layer-average',
   resolveParams: (retention, user, g) => {
     if (user.schedule) return { params: user };
     if (retention >= 1) return { params: { ...user, schedule: [] }, plannedRetention: 1 };
     const { stages, achievedRetention } = sparseVlmSchedule(g.visualTokens, retention, g.decoderLayers, user.recycle);
-    return { params: { ...user, schedule: stages }, plannedRetention: achievedRetention };
+    return { params: { ...user, schedule: stages }, plannedRetention: achievedRetention, ...shortfallNote(achievedRetention, retention) };
   },
   needs: (p) => ({ inputEmbeddings: true, decoder: p.schedule!.map((s) => ({ layer: s.layer, attention: 'after-visual' as const })) }),
   createState: (): { raters: number[] | null } => ({ raters: null }),

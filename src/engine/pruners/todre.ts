@@ -32,6 +32,7 @@ export const todre = definePruner({
     checkLayer: derivedLayer('Stage-2 check layer (0-based; paper 7L/8).'),
   }),
   positions: 'compact',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     const checkLayer = Math.min(g.decoderLayers - 2, user.checkLayer ?? todreRelevanceLayer(g.decoderLayers));

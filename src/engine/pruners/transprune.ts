@@ -18,7 +18,7 @@ import {
   transPruneSchedule,
   transPruneScore,
 } from './algorithms/transprune';
-import { keepEdit } from './common';
+import { keepEdit, shortfallNote } from './common';
 import { definePruner, type RunGeometry } from './define';
 
 function accumulation(g: RunGeometry): { first: number; last: number } {
@@ -37,11 +37,11 @@ export const transprune = definePruner({
     gamma: z.number().min(0).optional().describe('Power γ on the paper keep ratios 0.875/0.625/0.125 (γ = 1: the paper). Default: solved from retention as a layer average.'),
   }),
   positions: 'compact',
+  retention: 'layer-average',
   resolveParams: (retention, user, g) => {
     if (user.gamma !== undefined) return { params: user };
     const { gamma, achievedRetention } = transPruneGammaForRetention(g.visualTokens, retention, g.decoderLayers);
-    const note = achievedRetention > retention + 0.01 ? 'the layers before the first prune are a floor; move the schedule earlier for less' : undefined;
-    return { params: { ...user, gamma }, plannedRetention: achievedRetention, ...(note ? { note } : {}) };
+    return { params: { ...user, gamma }, plannedRetention: achievedRetention, ...shortfallNote(achievedRetention, retention) };
   },
   needs: (p, g) => {
     const acc = accumulation(g);

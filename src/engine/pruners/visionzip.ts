@@ -30,6 +30,7 @@ export const visionzip = definePruner({
     contextual: derivedCount('Contextual (merged) tokens. Paper: 10 of a 64 budget.'),
   }),
   positions: 'compact',
+  retention: 'kept',
   resolveParams: (retention, user, g) => {
     const split = visionZipSplit(budgetFor(retention, g.visualTokens));
     const params = { dominant: user.dominant ?? split.dominant, contextual: user.contextual ?? split.contextual };

@@ -13,7 +13,7 @@
  * entering each layer), the equivalent-token meaning of a progressive method. λ ∈ [0, 1] is
  * solved by bisection so the schedule's layer average is as close to r·|V| as the rounding of the
  * counts allows; λ = 0.5 on 32 layers gives (8·576 + 8·288 + 8·144 + 8·72)/32 = 270 of 576, so
- * retention ≈ 0.469 reproduces the paper's default. Counts use round(|V|·λⁱ).
+ * retention ≈ 0.469 reproduces the paper's default. Counts use round(|V|·λⁱ), at least 1.
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 
@@ -22,7 +22,8 @@ export const PDROP_PAPER_LAYERS = [7, 15, 23] as const;
 
 /** Stage counts round(|V|·λⁱ), i = 1..3, at the paper's layers scaled to `numLayers`. */
 export function pdropSchedule(visualCount: number, lambda: number, numLayers: number): ScheduleStage[] {
-  const counts = PDROP_PAPER_LAYERS.map((_, i) => Math.round(visualCount * lambda ** (i + 1)));
+  // At least one token per stage: an empty visual block is ToDRE's stage 2, not a schedule.
+  const counts = PDROP_PAPER_LAYERS.map((_, i) => Math.max(Math.min(1, visualCount), Math.round(visualCount * lambda ** (i + 1))));
   return scheduleAtDepth(PDROP_PAPER_LAYERS, counts, 32, numLayers);
 }
 

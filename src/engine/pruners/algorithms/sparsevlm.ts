@@ -100,7 +100,7 @@ export interface SparseVlmStage extends ScheduleStage {
 export function sparseVlmSchedule(visualCount: number, retention: number, numLayers: number, recycle = true): { stages: SparseVlmStage[]; achievedRetention: number } {
   const shape = sparseVlmShape(retention);
   const build = (scale: number): SparseVlmStage[] => {
-    const keeps = shape.map((f) => Math.round(Math.min(1, f * scale) * visualCount));
+    const keeps = shape.map((f) => Math.max(Math.min(1, visualCount), Math.round(Math.min(1, f * scale) * visualCount)));
     let live = visualCount;
     return scheduleAtDepth(SPARSEVLM_PAPER_LAYERS, keeps, 32, numLayers).map((s) => {
       const keep = Math.min(live, s.keep);

@@ -117,9 +117,9 @@ export class TtvAccumulator {
   }
 }
 
-/** Keep counts int(|V|·ρᵞ) at the paper's layers scaled to `numLayers` (γ = 1: the paper). */
+/** Keep counts int(|V|·ρᵞ), at least 1, at the paper's layers scaled to `numLayers` (γ = 1: the paper). */
 export function transPruneSchedule(visualCount: number, numLayers: number, gamma = 1): ScheduleStage[] {
-  const counts = TRANSPRUNE_PAPER_RATIOS.map((r) => Math.floor(visualCount * r ** gamma));
+  const counts = TRANSPRUNE_PAPER_RATIOS.map((r) => Math.max(Math.min(1, visualCount), Math.floor(visualCount * r ** gamma)));
   return scheduleAtDepth(TRANSPRUNE_PAPER_LAYERS, counts, 32, numLayers);
 }
 
