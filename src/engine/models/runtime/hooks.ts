@@ -20,6 +20,24 @@
  *   `cache.layer(ℓ).nextPosition` in `beforeDecode` for P3 (e.g. = that layer's cache length).
  * - A layer's KV cache holds what that layer processed; dropping tokens after layer ℓ does not
  *   shorten layers ≤ ℓ unless `beforeDecode` gathers them (MustDrop's retroactive compaction).
+ *
+ * Example — FastV (K = 2, keep half the visual tokens, original positions):
+ *   const K = 2;
+ *   const fastv: RuntimeHooks = {
+ *     decoderProbes: (l, seq) => (l === K - 1 ? { attentionRows: [seq.length - 1] } : undefined),
+ *     afterDecoderLayer: ({ layer, seq, probes }) => {
+ *       if (layer !== K - 1) return;
+ *       const { start, count } = seq.visualSpan();
+ *       const row = probes.attentionRows!.values;            // [1, n]: last query over all keys
+ *       const ranked = Array.from({ length: count }, (_, j) => start + j).sort((a, b) => row[b]! - row[a]!);
+ *       const kept = new Set(ranked.slice(0, Math.floor(count / 2)));
+ *       seq.gather([...Array(seq.length).keys()].filter((i) => i < start || i >= start + count || kept.has(i)));
+ *     },
+ *   };
+ *   // seq.sources maps kept rows to prefill rows; layout.visualIds[source − layout.prefixLength]
+ *   // is the visual token id (frame · tokensPerFrame + raster index) for the token trace.
+ * With combined hooks the attention rows are the sorted union of every request: find yours with
+ * `probes.attentionRows.rows.indexOf(r)`.
  */
 import type { DecoderProbeSet } from '../graph/decoder-graphs';
 import type { VitProbeSet } from '../graph/vision-graphs';
