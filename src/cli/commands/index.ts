@@ -3,6 +3,7 @@ import { benchCommand } from './bench';
 import { evalCommand } from './eval';
 import { flopsCommand } from './flops';
 import { infoCommand } from './info';
+import { methodsCommand } from './methods';
 import { runCommand } from './run';
 import { serveCommand } from './serve';
 
@@ -17,4 +18,5 @@ export const commands: CliCommand[] = [
   runCommand,
   evalCommand,
   benchCommand,
+  methodsCommand,
 ];

@@ -40,6 +40,7 @@ export interface PrunerSummary {
   stages: AnyPruner['stages'];
   modalities: AnyPruner['modalities'];
   positions: AnyPruner['positions'];
+  retention: AnyPruner['retention'];
   /** JSON Schema of the parameters (defaults and help text included). */
   params: unknown;
 }
@@ -54,6 +55,7 @@ export function describePruner(p: AnyPruner): PrunerSummary {
     stages: p.stages,
     modalities: p.modalities,
     positions: p.positions,
+    retention: p.retention,
     params: z.toJSONSchema(p.params, { io: 'input' }),
   };
 }
