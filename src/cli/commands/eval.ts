@@ -67,6 +67,7 @@ function table(report: EvalReport, modelDir: string, benchRef: string, provider:
   ].join('\n');
 }
 
+/** `tokenlab eval`; exit code 0 after printing the report, errors name the model or benchmark file at fault. */
 export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'accuracy of a model on a benchmark, per question type vs. its majority rate',
