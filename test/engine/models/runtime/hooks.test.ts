@@ -183,3 +183,32 @@ function toRefCache(key: Float32Array, value: Float32Array, S: number, Hkv: numb
       }
   return { k, v, length: S };
 }
+
+describe('the FastV example in hooks.ts', () => {
+  it('keeps the half of the visual tokens the last query attends to most, from layer K on', async () => {
+    const K = 2;
+    let scores: Float32Array | null = null;
+    const fastv: RuntimeHooks = {
+      decoderProbes: (l, seq) => (l === K - 1 ? { attentionRows: [seq.length - 1] } : undefined),
+      afterDecoderLayer: ({ layer, seq, probes }) => {
+        if (layer !== K - 1) return;
+        const { start, count } = seq.visualSpan();
+        const row = probes.attentionRows!.values;
+        scores = row.slice();
+        const ranked = Array.from({ length: count }, (_, j) => start + j).sort((a, b) => row[b]! - row[a]!);
+        const kept = new Set(ranked.slice(0, Math.floor(count / 2)));
+        seq.gather([...Array(seq.length).keys()].filter((i) => i < start || i >= start + count || kept.has(i)));
+      },
+    };
+    const r = await rt.answer({ images: [await sharpPng()], question: 'count', hooks: fastv, maxNewTokens: 3 });
+    const n = r.tokenCounts.decoder[0]!;
+    expect(r.tokenCounts.decoder).toEqual([n, n, n - 8]);
+    expect(r.tokenCounts.decoderVisual).toEqual([16, 16, 8]);
+    expect(scores!.length).toBe(n);
+  });
+});
+
+async function sharpPng(): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp({ create: { width: 40, height: 32, channels: 3, background: { r: 10, g: 200, b: 90 } } }).png().toBuffer();
+}
