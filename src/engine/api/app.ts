@@ -45,6 +45,9 @@ export function detectProviders(root = appRoot()): ProviderInfo[] {
 
 /** Whether `node_modules/electron` holds a downloaded runtime (path.txt + dist/), and its version. */
 export function detectElectron(root = appRoot()): AppInfo['electron'] {
+  // Inside the desktop app (main or its utility process) the runtime is, by definition, there.
+  const running = process.versions.electron;
+  if (running) return { runtimeInstalled: true, version: running };
   const dir = join(root, 'node_modules', 'electron');
   let version: string | undefined;
   try {
