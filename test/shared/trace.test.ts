@@ -58,6 +58,17 @@ describe('TraceBuilder', () => {
     expect(() => b.keep({ stage: 'llm', label: 'no layer' }, [0])).toThrow(/needs the layer/);
   });
 
+  it('orders ViT steps by (frame, layer): the ViT encodes one frame after another', () => {
+    const b = new TraceBuilder({ frames: 2, rows: 1, cols: 3 }, 'compact');
+    b.apply({ stage: 'vit', layer: 0, frame: 0, label: 'f0' }, [{ merge: [0, 1], name: 'a' }, { keep: 2 }, { keep: 3 }, { keep: 4 }, { keep: 5 }]);
+    b.apply({ stage: 'vit', layer: 0, frame: 1, label: 'f1' }, [{ keep: 0 }, { keep: 1 }, { merge: [2, 3, 4], name: 'b', at: 4 }]);
+    expect(b.liveIds).toEqual([6, 2, 7]);
+    expect(() => b.keep({ stage: 'vit', layer: 3, frame: 0, label: 'back to frame 0' }, [0])).toThrow(/cannot follow/);
+    const trace = b.finish({ decoderLayers: 1, nonVisualTokens: 0 });
+    expect(trace.steps.map((s) => s.frame)).toEqual([0, 1]);
+    expect(originOf(trace.grid, 5)).toEqual({ index: 5, frame: 1, row: 0, col: 2 });
+  });
+
   it('checks observed layer inputs against the trace', () => {
     const b = new TraceBuilder(grid, 'original');
     b.keep({ stage: 'llm', layer: 0, label: 'prune' }, [0, 1, 2]);

@@ -77,14 +77,14 @@ export const mustdrop = definePruner({
         state.targets = new Map(plan.stages.map((s) => [s.layer, s.keep]));
       }
       const m = subMatrix(input.attention.values, input.attention.rows.map((_, i) => i), visualStart, visualStart + visualCount);
-      const keep =
-        params.thresholds === 'fixed'
-          ? dualAttentionFilter(m, state.keys, params.globalThr, params.individualThr)
-          : calibratedDualAttentionFilter(m, state.keys, state.targets.get(input.layer) ?? visualCount, { globalThr: params.globalThr, individualThr: params.individualThr }).keep;
+      // Scores for the trace: the scale c_j at which a token becomes a drop candidate (the larger
+      // of its global and individual attention, each relative to its threshold).
+      const calibrated = calibratedDualAttentionFilter(m, state.keys, state.targets.get(input.layer) ?? visualCount, { globalThr: params.globalThr, individualThr: params.individualThr });
+      const keep = params.thresholds === 'fixed' ? dualAttentionFilter(m, state.keys, params.globalThr, params.individualThr) : calibrated.keep;
       if (keep.length === visualCount) return;
       const where = new Map(keep.map((p, i) => [p, i]));
       state.keys = state.keys.map((k) => where.get(k)!);
-      return keepEdit(`MustDrop dual-attention filter: keep ${keep.length}`, keep);
+      return keepEdit(`MustDrop dual-attention filter: keep ${keep.length}`, keep, calibrated.criticalScale);
     },
     beforeDecode(input, { params }) {
       const layers = params.layers!;

@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { combineHooks, type RuntimeHooks } from '../../../src/engine/models/runtime/hooks';
 import { VlmRuntime } from '../../../src/engine/models/runtime/vlm';
+import { divPruneSelect } from '../../../src/engine/pruners/algorithms/divprune';
+import { matrix } from '../../../src/engine/pruners/algorithms/matrix';
 import { topK } from '../../../src/engine/pruners/algorithms/topk';
 import { bindPruner, runGeometry } from '../../../src/engine/pruners/bind';
 import { getPruner } from '../../../src/engine/pruners/registry';
@@ -79,6 +81,33 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
     for (const c of caches) expect(c.next).toBe(c.length);
   });
 
+  it('VisionZip keeps the top CLS-attention patches of the feature layer and merges the rest into contextual tokens', async () => {
+    const bound = bindPruner(getPruner('visionzip'), { retention: 0.5 }, geometry);
+    expect(bound.resolved.params).toEqual({ dominant: 7, contextual: 1 }); // C = round(5·8/32) = 1
+    let attention: Float32Array | null = null;
+    const spy: RuntimeHooks = {
+      vitProbes: (l) => (l === geometry.featureLayer ? { clsAttention: true } : undefined),
+      afterVitLayer: ({ layer, probes }) => void (layer === geometry.featureLayer && (attention = probes.clsAttention!.slice(1))),
+    };
+    const r = await rt.answer({ images: [await randomPng(32, 6)], question, maxNewTokens: 2, hooks: combineHooks([spy, bound.hooks]) });
+    const trace = bound.trace(r.layout);
+    expect(r.tokenCounts.projector).toBe(8);
+    expect([...keptAt(trace, 0)].slice(0, 7)).toEqual(topK(attention!, 7));
+    expect(trace.groups).toHaveLength(1);
+    expect(trace.groups[0]!.members.sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i).filter((i) => !topK(attention!, 7).includes(i)));
+  });
+
+  it('DivPrune keeps the max-min diverse subset of the projected embeddings, in original order', async () => {
+    const bound = bindPruner(getPruner('divprune'), { retention: 0.25 }, geometry);
+    let embeds: Float32Array | null = null;
+    let dim = 0;
+    const spy: RuntimeHooks = { afterProjector: ({ seq }) => void ((embeds = seq.hidden.slice()), (dim = seq.dim)) };
+    const r = await rt.answer({ images: [await randomPng(32, 7)], question, maxNewTokens: 2, hooks: combineHooks([spy, bound.hooks]) });
+    const expected = divPruneSelect(matrix(embeds!, 16, dim), 4).sort((a, b) => a - b);
+    expect([...keptAt(bound.trace(r.layout), 0)]).toEqual(expected);
+    expect(r.tokenCounts.decoderVisual).toEqual(Array(8).fill(4));
+  });
+
   it('ToDRE stage 2 removes every visual token after its check layer when the text attends below τ', async () => {
     const bound = bindPruner(getPruner('todre'), { retention: 0.5, user: { tau: 1 } }, geometry);
     const r = await rt.answer({ images: [await randomPng(32, 3)], question, maxNewTokens: 2, hooks: bound.hooks });
@@ -118,5 +147,17 @@ describe('on a 24×24-patch model with 32 decoder layers', () => {
       [11, 72],
     ]);
     expect(r.tokenCounts.decoderVisual.slice(5, 13)).toEqual([576, 576, 504, 504, 360, 360, 360, 72]);
+  }, 120_000);
+
+  it('PyramidDrop at λ = 0.5 runs 576 → 288 → 144 → 72 after layers 7, 15 and 23', async () => {
+    const bound = bindPruner(getPruner('pdrop'), { retention: 0.47, user: { lambda: 0.5 } }, runGeometry(config, 1));
+    const r = await rt.answer({ images: [await randomPng(96, 6)], question, maxNewTokens: 1, hooks: bound.hooks });
+    const trace = bound.trace(r.layout);
+    expect(trace.steps.map((s) => [s.layer, s.order.length])).toEqual([
+      [7, 288],
+      [15, 144],
+      [23, 72],
+    ]);
+    expect(trace.layers.map((l) => l.visual)).toEqual(r.tokenCounts.decoderVisual);
   }, 120_000);
 });
