@@ -1,5 +1,8 @@
 /** `tokenlab serve`: browser mode — the UI and contract on http://127.0.0.1 with an access token. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliCommand } from '../command';
+import { appRoot } from '../../engine/api/appRoot';
 import { startServer } from '../../server/index';
 import { parseFlags, parsePort } from './args';
 
@@ -22,6 +25,9 @@ Options:
     const host = flags.has('host') ? String(flags.get('host')) : '127.0.0.1';
     const server = await startServer({ port, host });
     process.stdout.write(`TokenLab is running at ${server.url}\n`);
+    if (!existsSync(join(appRoot(), 'out', 'renderer', 'index.html'))) {
+      process.stderr.write('tokenlab serve: the UI is not built yet, so the page will say so; run `npm run build` (or use `npm start`, which builds first).\n');
+    }
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       process.stderr.write(`tokenlab serve: listening on ${host}; anyone who can reach it and has the token can use this machine's engine.\n`);
     }
