@@ -9,6 +9,7 @@ import type { LlavaConfig } from '../models/checkpoint/types';
 import type { DecoderLayerContext, DecoderProbeRequest, KvCacheContext, PrefillLayout, RuntimeHooks, VisualTokensContext, VitLayerContext } from '../models/runtime/hooks';
 import type { TokenSequence } from '../models/runtime/token-sequence';
 import { featureStateIndex } from '../models/runtime/vision';
+import { ApiError } from '../../shared/errors';
 import { originalTokenCount, type TokenTrace } from '../../shared/trace';
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, type Matrix } from './algorithms/matrix';
@@ -78,15 +79,31 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
   seq.setHidden(hidden);
 }
 
+/** The user's parameters checked against the method's schema; unknown names are errors, not ignored. */
+function parseParams(d: AnyPruner, user: Record<string, unknown>): Record<string, unknown> {
+  const result = d.params.strict().safeParse(user);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
+  throw new ApiError('invalid-input', `method '${d.id}': ${problems}`, {
+    subject: d.id,
+    hint: `Its parameters are ${Object.keys(d.params.shape).join(', ')}; \`tokenlab methods\` shows their types and defaults.`,
+    cause: result.error,
+  });
+}
+
 /**
  * Binds `def` for one run. `user` are explicit parameters (validated by the method's schema);
  * `seed` drives the method's only randomness.
  */
 export function bindPruner(d: AnyPruner, options: { retention: number; user?: Record<string, unknown>; seed?: number }, geometry: RunGeometry): BoundPruner {
-  if (!(options.retention > 0 && options.retention <= 1)) throw new Error(`retention must be in (0, 1], got ${options.retention}`);
+  if (!(options.retention > 0 && options.retention <= 1)) {
+    throw new ApiError('invalid-input', `retention must be in (0, 1], got ${options.retention}`, { subject: 'retention', hint: 'Retention is the fraction of visual tokens kept: 0.25 keeps a quarter.' });
+  }
   const modality = geometry.grid.frames > 1 ? 'video' : 'image';
-  if (!d.modalities.includes(modality)) throw new Error(`method '${d.id}' does not support ${modality} input (it supports ${d.modalities.join(', ')})`);
-  const resolved = d.resolveParams(options.retention, d.params.parse(options.user ?? {}), geometry);
+  if (!d.modalities.includes(modality)) {
+    throw new ApiError('unsupported', `method '${d.id}' does not support ${modality} input (it supports ${d.modalities.join(', ')})`, { subject: d.id, hint: 'Pick a method that lists this modality in `tokenlab methods`.' });
+  }
+  const resolved = d.resolveParams(options.retention, parseParams(d, options.user ?? {}), geometry);
   const params = resolved.params;
   const needs = d.needs(params, geometry);
   const env: HookEnv<Record<string, unknown>, unknown> = { params, state: d.createState(params, geometry), geometry, random: seededUniform(options.seed ?? 0) };

@@ -4,6 +4,7 @@
  * CLI's `tokenlab methods` and the UI's method picker — nothing else to remember.
  */
 import { z } from 'zod';
+import { ApiError } from '../../shared/errors';
 import type { AnyPruner, PrunerId } from './define';
 import { divprune } from './divprune';
 import { fastv } from './fastv';
@@ -27,7 +28,9 @@ export function listPruners(): readonly AnyPruner[] {
 /** The method with id `id`; throws an error that lists the known ids. */
 export function getPruner(id: string): AnyPruner {
   const found = PRUNERS.find((p) => p.id === id);
-  if (!found) throw new Error(`unknown compression method '${id}'; known methods: ${PRUNERS.map((p) => p.id).join(', ')}`);
+  if (!found) {
+    throw new ApiError('not-found', `unknown compression method '${id}'; known methods: ${PRUNERS.map((p) => p.id).join(', ')}`, { subject: id, hint: 'Run `tokenlab methods` for the list.' });
+  }
   return found;
 }
 
