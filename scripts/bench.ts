@@ -5,7 +5,7 @@
  * Model: 192 px images, 16 px patches (144 patches + CLS), ViT 6 × 192 wide (3 heads, MLP 768),
  * decoder 8 × 256 wide (4 heads, 2 KV heads, MLP 1024), random weights written by the loader's
  * writeTinyCheckpoint and read back through loadModel — the real path, minus a trained model.
- * Flags: --threads N (intra-op), --repeats N (default 10), --mha (no GQA).
+ * Flags: --threads N (intra-op), --repeats N (default 10), --mha (no GQA), --decode fused|per-layer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,15 +16,15 @@ import sharp from 'sharp';
 import { loadModel } from '../src/engine/models/checkpoint/load';
 import { writeTinyCheckpoint } from '../src/engine/models/checkpoint/write';
 import { summarize, type LatencySummary } from '../src/engine/metrics/latency';
-import { decodeGreedy } from '../src/engine/models/runtime/decode';
+import { decodeGreedy, decodeModeFor } from '../src/engine/models/runtime/decode';
 import { runGraph, type GraphSession } from '../src/engine/models/runtime/model-graphs';
 import { prefill, spliceSequence } from '../src/engine/models/runtime/prefill';
 import { preprocessImage } from '../src/engine/models/runtime/preprocess';
-import { causalMask, causalRowMask, f32, i64 } from '../src/engine/models/runtime/tensors';
+import { causalMask, causalRowMask, emptyPast, f32, i64 } from '../src/engine/models/runtime/tensors';
 import { encodeVisual } from '../src/engine/models/runtime/vision';
 import { VlmRuntime } from '../src/engine/models/runtime/vlm';
 
-const { values } = parseArgs({ options: { threads: { type: 'string' }, repeats: { type: 'string' }, mha: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { threads: { type: 'string' }, repeats: { type: 'string' }, mha: { type: 'boolean' }, decode: { type: 'string' } } });
 const repeats = Number(values.repeats ?? 10);
 const threads = values.threads === undefined ? undefined : Number(values.threads);
 const DECODE_TOKENS = 16;
@@ -56,7 +56,8 @@ try {
     text: { hiddenSize: 256, intermediateSize: 1024, numLayers: 8, numHeads: 4, numKvHeads: values.mha ? 4 : 2 },
   });
   const model = await loadModel(dir);
-  const rt = new VlmRuntime(model, threads === undefined ? {} : { intraOpThreads: threads });
+  const decodeMode = values.decode === 'per-layer' || values.decode === 'fused' ? values.decode : 'auto';
+  const rt = new VlmRuntime(model, { ...(threads === undefined ? {} : { intraOpThreads: threads }), decode: decodeMode });
   const cfg = model.config;
   const image = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
   const question = 'how many red circles are left of the blue square';
@@ -97,7 +98,7 @@ try {
     ['preprocess (sharp)', fmt(pre), '320×240 PNG → 3×192×192'],
     ['vision (ViT + projector)', fmt(vis), `${cfg.vision.numLayers - 1} of ${cfg.vision.numLayers} ViT layers to feature layer ${cfg.visionFeatureLayer}, ${visual.count} tokens out`],
     ['prefill (8 layers + LM head)', fmt(pf), `${(pf.median / cfg.text.numLayers).toFixed(2)} ms per layer at T=${n}`],
-    ['decode', fmt(dec), `${DECODE_TOKENS - 1} cached steps, ${(dec.median / (DECODE_TOKENS - 1)).toFixed(2)} ms per token`],
+    ['decode', fmt(dec), `${DECODE_TOKENS - 1} cached steps (${decodeModeFor(rt.graphs)}), ${(dec.median / (DECODE_TOKENS - 1)).toFixed(2)} ms per token`],
   ]);
 
   // Probe costs: one layer's graph with vs without each probe, same input.
@@ -108,7 +109,8 @@ try {
   const { seq } = makeSeq();
   const D = cfg.text.hiddenSize;
   const textRows = Array.from({ length: parts.after.length }, (_, i) => n - parts.after.length + i);
-  const base = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(causalMask(n), [n, n]) };
+  const past = emptyPast(cfg.text.numKvHeads, cfg.text.headDim);
+  const base = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(causalMask(n), [n, n]), past_key: past, past_value: past };
   const variants: Array<{ label: string; group: 'vit' | 'dec'; run: () => Promise<unknown> }> = [
     { label: 'ViT layer 3 (no probe)', group: 'vit', run: once(await rt.graphs.visionLayer(3), { hidden: vitIn }) },
     { label: '+ CLS attention row', group: 'vit', run: once(await rt.graphs.visionLayer(3, { clsAttention: true }), { hidden: vitIn }) },

@@ -4,7 +4,7 @@
  *
  * Layer graph I/O (batch 1; T new tokens, P cached tokens, S = P + T):
  *   in  hidden [T, D], position_ids int64 [T], attn_mask [T, S] additive,
- *       past_key/past_value [Hkv, P, hd] (only when `withPast`), probe_rows int64 [R] (attention rows probe)
+ *       past_key/past_value [Hkv, P, hd] (P = 0 in prefill), probe_rows int64 [R] (attention rows probe)
  *   out hidden_out [T, D], present_key/present_value [Hkv, S, hd] (after RoPE: the KV cache),
  *       probes: attn_rows [R, S] (head-mean softmax rows, normalised over all S keys),
  *       attn_ratio/attn_cos/mlp_ratio/mlp_cos [T] (sublayer transitions, in = normed input,
@@ -113,16 +113,20 @@ export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextCo
   return { out: g.op('Add', [h1, mlpOut]), key: k, value: v, probs, attnIn: normed, attnOut, mlpIn: normed2, mlpOut };
 }
 
-/** Builds decoder layer `layer` with the given probes; `withPast` adds past K/V inputs (decoding). */
-export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, layer: number, probes: DecoderProbeSet, withPast: boolean): GraphBuilder {
+/**
+ * Builds decoder layer `layer` with the given probes. Past K/V are always inputs: prefill passes
+ * an empty [Hkv, 0, hd] past, so prefill and per-layer decoding share one session (and one copy
+ * of the layer's weights).
+ */
+export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, layer: number, probes: DecoderProbeSet): GraphBuilder {
   const D = cfg.hiddenSize;
   const Hkv = cfg.numKvHeads;
   const hd = cfg.headDim;
-  const g = new GraphBuilder(`decoder_layer_${layer}_${decoderProbeKey(probes)}${withPast ? '_past' : ''}`);
+  const g = new GraphBuilder(`decoder_layer_${layer}_${decoderProbeKey(probes)}`);
   const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
   const positions = g.input('position_ids', OnnxDataType.INT64, ['T']);
   const mask = g.input('attn_mask', OnnxDataType.FLOAT, ['T', 'S']);
-  const past = withPast ? { pastKey: g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]), pastValue: g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]) } : {};
+  const past = { pastKey: g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]), pastValue: g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]) };
   const r = addDecoderLayer(g, store, cfg, layer, { x, positions, mask, ...past });
   g.output(r.out, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
   g.output(r.key, 'present_key', OnnxDataType.FLOAT, [Hkv, 'S', hd]);

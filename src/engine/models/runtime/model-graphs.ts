@@ -84,10 +84,10 @@ export class ModelGraphs {
     return this.get('projector', () => buildProjectorGraph(m.weights, m.config.vision, m.config.text, m.config.projectorHiddenAct, m.config.projectorBias ?? true));
   }
 
-  /** Decoder layer with probes; `withPast` for decoding steps that read the KV cache. */
-  decoderLayer(layer: number, probes: DecoderProbeSet = {}, withPast = false): Promise<GraphSession> {
+  /** Decoder layer with probes (past K/V inputs; empty in prefill). */
+  decoderLayer(layer: number, probes: DecoderProbeSet = {}): Promise<GraphSession> {
     const m = this.model;
-    return this.get(`dec:${layer}:${decoderProbeKey(probes)}:${withPast ? 'past' : 'nopast'}`, () => buildDecoderLayerGraph(m.weights, m.config.text, layer, probes, withPast));
+    return this.get(`dec:${layer}:${decoderProbeKey(probes)}`, () => buildDecoderLayerGraph(m.weights, m.config.text, layer, probes));
   }
 
   /** Layer `layer`'s q·k scorer (norm + q/k + RoPE) for next-layer attention probes. */

@@ -6,7 +6,7 @@ import type { TextConfig } from '../checkpoint/types';
 import { decoderProbeSet, type DecoderProbes, type PrefillLayout, type RuntimeHooks } from './hooks';
 import { KvCache, type LayerKvCache } from './kv-cache';
 import { runGraph, type ModelGraphs } from './model-graphs';
-import { causalMask, causalRowMask, data, f32, i64 } from './tensors';
+import { causalMask, causalRowMask, data, emptyPast, f32, i64 } from './tensors';
 import { TokenSequence } from './token-sequence';
 
 /** Token embeddings for `ids` from the embedding table [V, D]; throws on an id outside the vocabulary. */
@@ -66,8 +66,9 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     if (mask.n !== n) mask = { n, data: causalMask(n) };
     const req = hooks.decoderProbes?.(l, seq);
     const probeSet = decoderProbeSet(req);
-    const g = await graphs.decoderLayer(l, probeSet, false);
-    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]) };
+    const g = await graphs.decoderLayer(l, probeSet);
+    const past = emptyPast(cfg.numKvHeads, cfg.headDim);
+    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]), past_key: past, past_value: past };
     const rows = req?.attentionRows ? [...req.attentionRows] : [];
     for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${l}): attention row ${r} is outside 0..${n - 1}.`);
     const res = await runGraph(g.session, g.name, probeSet.attentionRows ? { ...feeds, probe_rows: i64(rows) } : feeds);

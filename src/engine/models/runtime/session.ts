@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   intraOpThreads?: number;
   /** ORT inter-op threads; default 1 (graphs are sequential chains). */
   interOpThreads?: number;
+  /** Decoding steps: one fused graph, the per-layer sessions, or by model size (default 'auto'; see decode.ts). */
+  decode?: 'fused' | 'per-layer' | 'auto';
 }
 
 /** The thread settings actually applied, for reports. */

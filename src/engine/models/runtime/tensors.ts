@@ -55,3 +55,8 @@ export function softmax(logits: Float32Array): Float32Array {
   for (let i = 0; i < logits.length; i++) out[i] = Math.exp(logits[i]! - max) / sum;
   return out;
 }
+
+/** An empty past K or V [kvHeads, 0, headDim] for prefill through graphs that take a past. */
+export function emptyPast(kvHeads: number, headDim: number): ort.Tensor {
+  return new ort.Tensor('float32', new Float32Array(0), [kvHeads, 0, headDim]);
+}

@@ -10,7 +10,7 @@
  */
 import type { LoadedModel } from '../checkpoint/types';
 import { PhaseClock, type PhaseTimings } from '../../metrics/latency';
-import { decodeGreedy } from './decode';
+import { decodeGreedy, decodeModeFor } from './decode';
 import type { FrameSpan, PrefillLayout, RuntimeHooks } from './hooks';
 import { ModelGraphs } from './model-graphs';
 import { prefill, spliceSequence } from './prefill';
@@ -76,9 +76,9 @@ export class VlmRuntime {
     await this.graphs.visionEmbeddings();
     for (let l = 0; l < cfg.vision.numLayers; l++) await this.graphs.visionLayer(l);
     await this.graphs.projector();
-    for (let l = 0; l < cfg.text.numLayers; l++) await this.graphs.decoderLayer(l, {}, false);
+    for (let l = 0; l < cfg.text.numLayers; l++) await this.graphs.decoderLayer(l);
     await this.graphs.lmHead();
-    await this.graphs.decodeStep();
+    if (decodeModeFor(this.graphs) === 'fused') await this.graphs.decodeStep();
   }
 
   /** Preprocesses, encodes, prefills and greedily decodes; see AnswerResult. */

@@ -16,6 +16,7 @@ function causal(T: number, P = 0): Float32Array {
   return m;
 }
 
+const empty = (kvHeads: number, hd: number): ort.Tensor => new ort.Tensor('float32', new Float32Array(0), [kvHeads, 0, hd]);
 const i64 = (v: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [v.length]);
 
 describe.each([
@@ -31,13 +32,15 @@ describe.each([
   const positions = [0, 1, 2, 3, 5, 8, 9, 10, 11]; // non-contiguous, as after pruning with original positions
 
   it('matches the float64 reference for output, KV cache and every probe', async () => {
-    const g = buildDecoderLayerGraph(model.weights, cfg, 1, { attentionRows: true, transitions: true }, false);
+    const g = buildDecoderLayerGraph(model.weights, cfg, 1, { attentionRows: true, transitions: true });
     const rows = [6, 7, 8];
     const out = await run(g.toBytes(), {
       hidden: new ort.Tensor('float32', x, [T, D]),
       position_ids: i64(positions),
       attn_mask: new ort.Tensor('float32', causal(T), [T, T]),
       probe_rows: i64(rows),
+      past_key: empty(kvHeads, cfg.headDim),
+      past_value: empty(kvHeads, cfg.headDim),
     });
     const ref = decoderLayerRef(Float64Array.from(x), positions, model.weights, cfg, 1);
     expect(maxAbsDiff(out.hidden_out!.data as Float32Array, ref.out)).toBeLessThan(1e-4);
@@ -58,15 +61,18 @@ describe.each([
     expect(maxAbsDiff(out.mlp_cos!.data as Float32Array, ref.mlpCos)).toBeLessThan(1e-5);
   });
 
-  it('with past K/V equals running the whole sequence at once (last rows)', async () => {
+  it('with a past K/V (empty in prefill) equals running the whole sequence at once (last rows)', async () => {
     const P = 6;
     const full = decoderLayerRef(Float64Array.from(x), positions, model.weights, cfg, 0);
-    const first = await run(buildDecoderLayerGraph(model.weights, cfg, 0, {}, false).toBytes(), {
+    const layer0 = buildDecoderLayerGraph(model.weights, cfg, 0, {}).toBytes();
+    const first = await run(layer0, {
       hidden: new ort.Tensor('float32', x.slice(0, P * D), [P, D]),
       position_ids: i64(positions.slice(0, P)),
       attn_mask: new ort.Tensor('float32', causal(P), [P, P]),
+      past_key: empty(kvHeads, cfg.headDim),
+      past_value: empty(kvHeads, cfg.headDim),
     });
-    const rest = await run(buildDecoderLayerGraph(model.weights, cfg, 0, {}, true).toBytes(), {
+    const rest = await run(layer0, {
       hidden: new ort.Tensor('float32', x.slice(P * D), [T - P, D]),
       position_ids: i64(positions.slice(P)),
       attn_mask: new ort.Tensor('float32', causal(T - P, P), [T - P, T]),

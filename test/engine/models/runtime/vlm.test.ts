@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeGreedy, decodeWithoutCache } from '../../../../src/engine/models/runtime/decode';
+import { decodeGreedy, decodeModeFor, decodeWithoutCache } from '../../../../src/engine/models/runtime/decode';
 import { prefill, spliceSequence } from '../../../../src/engine/models/runtime/prefill';
 import { preprocessImage } from '../../../../src/engine/models/runtime/preprocess';
 import { encodeVisual } from '../../../../src/engine/models/runtime/vision';
@@ -24,7 +24,11 @@ describe.each([
 ])('whole model vs float64 reference ($name)', ({ kvHeads, tie, flip }) => {
   const model = tinyModel({ kvHeads, tieWordEmbeddings: tie, seed: 21, flipBiases: flip });
   const rt = new VlmRuntime(model, { intraOpThreads: 1 });
-  afterAll(() => rt.dispose());
+  const perLayer = new VlmRuntime(model, { intraOpThreads: 1, decode: 'per-layer' });
+  afterAll(async () => {
+    await rt.dispose();
+    await perLayer.dispose();
+  });
 
   it('visual embeddings and last-token logits match (max abs diff ≤ 1e-4)', async () => {
     const png = await randomPng(40, 48, 3);
@@ -44,7 +48,7 @@ describe.each([
     expect(pf.tokenCounts).toEqual(Array(model.config.text.numLayers).fill(seq.length));
   });
 
-  it('decoding with the KV cache gives the same tokens as without it and as the reference', async () => {
+  it('decoding with the KV cache (fused and per-layer steps) gives the same tokens as without it and as the reference', async () => {
     const png = await randomPng(32, 32, 9);
     const pixels = await preprocessImage(png, model.preprocessor);
     const visual = await encodeVisual(rt.graphs, [pixels]);
@@ -53,10 +57,16 @@ describe.each([
     const prompt = seq.hidden.slice();
     const pf = await prefill(rt.graphs, seq, layout);
     const opts = { maxNewTokens: 8, stopIds: [] };
+    const pf2 = await prefill(perLayer.graphs, spliceSequence(rt.embeddings(), model.config.text, parts.before, visual.embeds, visual.ids, parts.after).seq, layout);
+    expect(decodeModeFor(rt.graphs)).toBe('fused');
+    expect(decodeModeFor(perLayer.graphs)).toBe('per-layer');
     const cached = await decodeGreedy(rt.graphs, rt.embeddings(), pf.cache, pf.lastLogits, opts);
+    const cachedPerLayer = await decodeGreedy(perLayer.graphs, rt.embeddings(), pf2.cache, pf2.lastLogits, opts);
     const uncached = await decodeWithoutCache(rt.graphs, rt.embeddings(), prompt, opts);
     expect(cached.ids).toHaveLength(8);
     expect(cached.ids).toEqual(uncached);
+    expect(cachedPerLayer.ids).toEqual(uncached);
+    expect(maxAbsDiff(pf.cache.layer(1).key, pf2.cache.layer(1).key)).toBeLessThan(1e-5);
     expect(cached.ids).toEqual(greedyRef(model, promptEmbedsRef(model, visualEmbedsRef(model, pixels).embeds, 'color?'), 8));
     expect(pf.cache.layer(0).length).toBe(seq.length + 7);
   });
