@@ -24,7 +24,7 @@ Options:
   --model DIR            model folder (default: the bundled models/reference)
   --bench DIR|NAME       benchmark folder (samples.jsonl) or shapes:test (default; generated
                          once into the cache)
-  --limit N              evaluate N samples spread evenly over the benchmark
+  --limit N              evaluate N samples, shared among question types in proportion
   --max-new-tokens N     longest answer in tokens (default 8)
   --threads N            onnxruntime intra-op threads (default 1 on ≤ 2 cores, else automatic)
   --json                 print one JSON object: accuracy (0–1), n, byType {type: {accuracy, n,

@@ -42,7 +42,7 @@ export interface EvalSummary extends AccuracyCell {
 
 /** Options of `evaluate`. */
 export interface EvalOptions {
-  /** Evaluate this many samples, spread evenly over the benchmark (see `pickSamples`). */
+  /** Evaluate this many samples, shared among question types in proportion (see `pickSamples`). */
   limit?: number;
   /** Longest answer in tokens (default 8: the benchmark's answers are one word). */
   maxNewTokens?: number;
@@ -58,14 +58,29 @@ export interface EvalReport extends EvalSummary {
 }
 
 /**
- * `limit` samples spread evenly over `samples` (index ⌊i·N/limit⌋), all of them when `limit` is
- * absent or ≥ N. Evenly spread rather than the first N because benchmark files list images
- * before videos: a small limit must still see both.
+ * `limit` samples spread over `samples`, all of them when `limit` is absent or ≥ N. With `key`
+ * (e.g. the question type) the limit is shared among the groups in proportion to their size
+ * (largest remainder), and each group's share is spread evenly over it; the result keeps the
+ * original order. Stratified because benchmark files are structured — the Shapes files list
+ * images before videos and cycle through question types — and a plain stride can alias with
+ * that structure (every 35th sample of shapes:test is a colour question).
  */
-export function pickSamples<T>(samples: readonly T[], limit?: number): T[] {
+export function pickSamples<T>(samples: readonly T[], limit?: number, key: (s: T) => string = () => ''): T[] {
   if (limit === undefined || limit >= samples.length) return [...samples];
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
-  return Array.from({ length: limit }, (_, i) => samples[Math.floor((i * samples.length) / limit)]!);
+  const groups = new Map<string, number[]>();
+  samples.forEach((s, i) => groups.set(key(s), [...(groups.get(key(s)) ?? []), i]));
+  const entries = [...groups.values()].map((idx) => ({ idx, exact: (limit * idx.length) / samples.length, take: 0 }));
+  for (const e of entries) e.take = Math.floor(e.exact);
+  let left = limit - entries.reduce((a, e) => a + e.take, 0);
+  // Largest remainder first; ties go to the group that appears first (stable sort).
+  for (const e of [...entries].sort((x, y) => (y.exact - y.take) - (x.exact - x.take))) {
+    if (left <= 0) break;
+    e.take++;
+    left--;
+  }
+  const picked = entries.flatMap((e) => Array.from({ length: e.take }, (_, i) => e.idx[Math.floor((i * e.idx.length) / e.take)]!));
+  return picked.sort((a, b) => a - b).map((i) => samples[i]!);
 }
 
 /**
@@ -102,7 +117,7 @@ export function summarizeOutcomes(outcomes: readonly SampleOutcome[], allSamples
  * a wrong answer).
  */
 export async function evaluate(rt: VlmRuntime, bench: LoadedBenchmark, options: EvalOptions = {}): Promise<EvalReport> {
-  const picked = pickSamples(bench.samples, options.limit);
+  const picked = pickSamples(bench.samples, options.limit, (s) => `${s.media.kind}/${s.type}`);
   await rt.warm();
   const outcomes: SampleOutcome[] = [];
   for (const sample of picked) {

@@ -32,13 +32,25 @@ afterAll(async () => {
 });
 
 describe('pickSamples', () => {
-  it('spreads a limit evenly, so images and videos listed later are both reached', () => {
+  it('spreads a limit evenly without a key', () => {
     const xs = Array.from({ length: 10 }, (_, i) => i);
     expect(pickSamples(xs, 4)).toEqual([0, 2, 5, 7]);
     expect(pickSamples(xs, 1)).toEqual([0]);
     expect(pickSamples(xs, 10)).toEqual(xs);
     expect(pickSamples(xs)).toEqual(xs);
     expect(() => pickSamples(xs, 0)).toThrow(/≥ 1/);
+  });
+  it('stratifies by key in proportion, so a stride cannot alias with a cycle of types', () => {
+    // 30 samples cycling through 5 types, then 10 of a sixth: a plain stride of 5 would see one type.
+    const xs = [...Array.from({ length: 30 }, (_, i) => ({ i, t: `t${i % 5}` })), ...Array.from({ length: 10 }, (_, i) => ({ i: 30 + i, t: 'video' }))];
+    const picked = pickSamples(xs, 8, (x) => x.t);
+    expect(picked).toHaveLength(8);
+    const counts = new Map<string, number>();
+    for (const p of picked) counts.set(p.t, (counts.get(p.t) ?? 0) + 1);
+    expect(counts.get('video')).toBe(2);
+    expect([...counts.keys()].length).toBe(6);
+    expect(picked.map((p) => p.i)).toEqual([...picked.map((p) => p.i)].sort((a, b) => a - b));
+    expect(new Set(picked.map((p) => p.i)).size).toBe(8);
   });
 });
 
