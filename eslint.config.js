@@ -35,7 +35,7 @@ const layerConfigs = Object.entries(layerRules).map(([name, rule]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'models/**', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.cache/**', 'models/**', '**/*.js', '!eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     rules: {
