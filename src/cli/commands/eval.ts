@@ -52,7 +52,7 @@ function table(report: EvalReport, modelDir: string, benchRef: string, provider:
   const rows = Object.entries(report.byType).map(([type, c]) => `  ${type.padEnd(14)} ${String(c.n).padStart(5)}  ${pct(c.accuracy).padStart(7)}  ${pct(c.majority).padStart(8)}  ${(c.accuracy - c.majority >= 0 ? '+' : '') + (100 * (c.accuracy - c.majority)).toFixed(1)}`);
   const kinds = Object.entries(report.byKind).map(([kind, c]) => `  ${`${kind}s`.padEnd(14)} ${String(c.n).padStart(5)}  ${pct(c.accuracy).padStart(7)}`);
   const lat = report.meanLatencyMs;
-  const phases = ['vision', 'prefill', 'decode'].filter((p) => lat[p] !== undefined).map((p) => `${p} ${lat[p]!.toFixed(1)}`);
+  const phases = ['preprocess', 'vision', 'prefill', 'decode'].filter((p) => lat[p] !== undefined).map((p) => `${p} ${lat[p]!.toFixed(1)}`);
   return [
     `Model:     ${modelDir} (provider ${provider})`,
     `Benchmark: ${benchRef}, ${report.n} of ${report.benchmarkSize} samples`,
