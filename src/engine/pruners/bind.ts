@@ -12,7 +12,7 @@ import { featureStateIndex } from '../models/runtime/vision';
 import { ApiError } from '../../shared/errors';
 import { originalTokenCount, type TokenTrace } from '../../shared/trace';
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
-import { matrix, type Matrix } from './algorithms/matrix';
+import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from './algorithms/random';
 import type { AnyPruner, HookEnv, QueryRows, ResolvedParams, RunGeometry, TokenEdit } from './define';
 
@@ -79,6 +79,18 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
   seq.setHidden(hidden);
 }
 
+/** The requested rows of an attention probe (in request order), dropping rows other hooks added. */
+export function ownRows(probe: { rows: number[]; values: Float32Array } | undefined, wanted: readonly number[], n: number): { rows: number[]; values: Matrix } | undefined {
+  if (!probe || wanted.length === 0) return undefined;
+  const all = matrix(probe.values, probe.rows.length, n);
+  const at = wanted.map((r) => {
+    const i = probe.rows.indexOf(r);
+    if (i < 0) throw new Error(`attention row ${r} was requested but not returned`);
+    return i;
+  });
+  return { rows: [...wanted], values: subMatrix(all, at, 0, n) };
+}
+
 /** The user's parameters checked against the method's schema; unknown names are errors, not ignored. */
 function parseParams(d: AnyPruner, user: Record<string, unknown>): Record<string, unknown> {
   const result = d.params.strict().safeParse(user);
@@ -111,6 +123,8 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   const builder = new TraceBuilder(geometry.grid, d.positions);
   const frameCounts = Array.from({ length: geometry.grid.frames }, () => geometry.grid.rows * geometry.grid.cols);
   let inputEmbeddings: { visual: Matrix; text: Matrix } | undefined;
+  // Attention rows this method asked for, per layer: combined hooks may add rows of their own.
+  const requestedRows = new Map<number, number[]>();
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
     const live = builder.visualCount;
@@ -170,6 +184,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       }
       const want = needs.decoder?.filter((n) => n.layer === layer) ?? [];
       const rows = [...new Set(want.flatMap((w) => (w.attention ? rowsFor(w.attention, seq) : [])))].sort((a, b) => a - b);
+      requestedRows.set(layer, rows);
       const transitions = want.some((w) => w.transitions);
       return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
     },
@@ -182,12 +197,12 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       const nextKind = want.find((w) => w.nextLayer)?.nextLayer;
       const nextRows = nextKind ? rowsFor(nextKind, seq) : [];
       const next = nextKind ? { rows: nextRows, values: matrix(await ctx.nextLayerScores(nextRows), nextRows.length, seq.length) } : undefined;
-      const att = ctx.probes.attentionRows;
+      const att = ownRows(ctx.probes.attentionRows, requestedRows.get(ctx.layer) ?? [], seq.length);
       const edit = hooks.afterDecoderLayer(
         {
           layer: ctx.layer,
           span: { visualStart: span.start, visualCount: span.count, length: seq.length },
-          ...(att ? { attention: { rows: att.rows, values: matrix(att.values, att.rows.length, seq.length) } } : {}),
+          ...(att ? { attention: att } : {}),
           ...(ctx.probes.transitions ? { transitions: ctx.probes.transitions } : {}),
           ...(next ? { nextLayer: next } : {}),
           ...(inputEmbeddings ? { inputEmbeddings } : {}),

@@ -34,12 +34,14 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
     expect(bound.resolved.params).toEqual({ k: 1, keep: 8 }); // K = round(2/32·8) = 1
     let expected: number[] = [];
     let positions: number[] = [];
+    // The spy also asks for visual rows at layer 0; FastV must still read only the last row.
     const spy: RuntimeHooks = {
-      decoderProbes: (l, seq) => (l === 0 ? { attentionRows: [seq.length - 1] } : undefined),
+      decoderProbes: (l, seq) => (l === 0 ? { attentionRows: [seq.visualSpan().start, seq.length - 1] } : undefined),
       afterDecoderLayer: ({ layer, seq, probes }) => {
         if (layer !== 0) return;
         const { start, count } = seq.visualSpan();
-        expected = topK(probes.attentionRows!.values.slice(start, start + count), 8);
+        const n = seq.length;
+        expected = topK(probes.attentionRows!.values.slice(n + start, n + start + count), 8);
       },
     };
     const after: RuntimeHooks = { afterDecoderLayer: ({ layer, seq }) => void (layer === 0 && (positions = [...seq.positions])) };
@@ -56,7 +58,9 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
     // Threshold −1 merges every full 3×3 window: the 4×4 grid has one (tokens 0,1,2,4,5,6,8,9,10).
     const bound = bindPruner(getPruner('mustdrop'), { retention: 0.25, user: { mergeThreshold: -1 } }, geometry);
     let lastVitAttention: Float32Array | null = null;
+    // The spy's extra attention row (the first token) must not count as one of MustDrop's text rows.
     const spy: RuntimeHooks = {
+      decoderProbes: () => ({ attentionRows: [0] }),
       vitProbes: (l) => (l === 3 ? { clsAttention: true } : undefined),
       afterVitLayer: ({ layer, probes }) => void (layer === 3 && (lastVitAttention = probes.clsAttention!.slice(1))),
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { bindPruner, runGeometry } from '../../../src/engine/pruners/bind';
+import { bindPruner, ownRows, runGeometry } from '../../../src/engine/pruners/bind';
 import { definePruner } from '../../../src/engine/pruners/define';
 import { describePruner, getPruner, listPruners } from '../../../src/engine/pruners/registry';
 import { ApiError } from '../../../src/shared/errors';
@@ -60,5 +60,17 @@ describe('bindPruner input checks', () => {
     expect(bindPruner(getPruner('fastv'), { retention: 0.25 }, geometry).resolved.params).toEqual({ k: 1, keep: 4 });
     expect(bindPruner(getPruner('fastv'), { retention: 0.25, user: { k: 3 } }, geometry).resolved.params).toEqual({ k: 3, keep: 4 });
     expect(runGeometry(tinyConfig(), 2).grid).toEqual({ frames: 2, rows: 2, cols: 2 }); // video frames pooled 2×2
+  });
+});
+
+describe('ownRows', () => {
+  it('returns exactly the requested attention rows when combined hooks asked for more', () => {
+    // Probe over n = 3 keys returned rows [0, 4, 5] (row 0 added by another hook).
+    const probe = { rows: [0, 4, 5], values: Float32Array.from([1, 0, 0, 0.2, 0.3, 0.5, 0.1, 0.1, 0.8]) };
+    const own = ownRows(probe, [4, 5], 3)!;
+    expect(own.rows).toEqual([4, 5]);
+    expect(Array.from(own.values.data)).toEqual(Array.from(probe.values.slice(3)));
+    expect(ownRows(probe, [], 3)).toBeUndefined();
+    expect(() => ownRows(probe, [2], 3)).toThrow(/row 2 was requested/);
   });
 });
