@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDecoderLayerGraph, buildLmHeadGraph, buildQueryKeyScoreGraph } from '../../../../src/engine/models/graph/decoder-graphs';
 import { decoderLayerRef, lmHeadRef, queryKeyRowsRef } from '../../../helpers/reference/decoder';
 import { maxAbsDiff } from '../../../helpers/reference/math';
-import { seededRandom, tinyModel } from '../../../helpers/tiny-model';
+import { MapTensorStore, seededRandom, tinyModel } from '../../../helpers/tiny-model';
 
 async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
@@ -99,5 +99,37 @@ describe.each([
     const head = await run(buildLmHeadGraph(model.weights, cfg).toBytes(), { hidden: new ort.Tensor('float32', x, [T, D]) });
     expect(head.logits!.dims).toEqual([T, cfg.vocabSize]);
     expect(maxAbsDiff(head.logits!.data as Float32Array, lmHeadRef(Float64Array.from(x), T, model.weights, cfg))).toBeLessThan(1e-4);
+  });
+});
+
+describe('decoder layer at the reference model size', () => {
+  // Guards float32 accumulation and float32 RoPE angles at realistic widths and positions:
+  // D = 256, 4 heads / 2 KV heads of 64, T = 188 tokens at positions up to 1187.
+  it('stays within 1e-4 of the float64 reference', async () => {
+    const rand = seededRandom(99);
+    const cfg = { hiddenSize: 256, intermediateSize: 1024, numLayers: 1, numHeads: 4, numKvHeads: 2, headDim: 64, vocabSize: 8, rmsNormEps: 1e-5, ropeTheta: 10000, maxPositionEmbeddings: 4096, hiddenAct: 'silu' as const, tieWordEmbeddings: false };
+    const shapes: Record<string, number[]> = {
+      'self_attn.q_proj.weight': [256, 256], 'self_attn.k_proj.weight': [128, 256], 'self_attn.v_proj.weight': [128, 256], 'self_attn.o_proj.weight': [256, 256],
+      'input_layernorm.weight': [256], 'post_attention_layernorm.weight': [256], 'mlp.gate_proj.weight': [1024, 256], 'mlp.up_proj.weight': [1024, 256], 'mlp.down_proj.weight': [256, 1024],
+    };
+    const tensors = new Map(Object.entries(shapes).map(([k, shape]) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const scale = shape.length === 1 ? 0 : Math.sqrt(3 / shape[1]!);
+      return [`language_model.model.layers.0.${k}`, { shape, data: Float32Array.from({ length: size }, () => (shape.length === 1 ? 1 + 0.2 * (2 * rand() - 1) : (2 * rand() - 1) * scale)) }];
+    }));
+    const store = new MapTensorStore(tensors);
+    const T = 188;
+    const D = 256;
+    const x = Float32Array.from({ length: T * D }, () => 2 * rand() - 1);
+    const positions = Array.from({ length: T }, (_, i) => 1000 + i);
+    const out = await run(buildDecoderLayerGraph(store, cfg, 0, {}).toBytes(), {
+      hidden: new ort.Tensor('float32', x, [T, D]),
+      position_ids: i64(positions),
+      attn_mask: new ort.Tensor('float32', causal(T), [T, T]),
+      past_key: empty(2, 64),
+      past_value: empty(2, 64),
+    });
+    const ref = decoderLayerRef(Float64Array.from(x), positions, store, cfg, 0);
+    expect(maxAbsDiff(out.hidden_out!.data as Float32Array, ref.out)).toBeLessThan(1e-4);
   });
 });
