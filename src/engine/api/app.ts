@@ -3,13 +3,14 @@
  * Runtime execution providers are really installed, whether ffmpeg runs, whether the Electron
  * runtime was downloaded, and which models exist on disk.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename, delimiter, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Handlers } from '../../shared/api';
 import type { AppInfo } from '../../shared/schemas/app';
 import { appRoot, appVersion } from './appRoot';
 import { resolveFfmpeg } from './ffmpeg';
+import { ModelRegistry } from '../models/registry';
 
 type ProviderInfo = AppInfo['providers'][number];
 type ModelSummary = AppInfo['models'][number];
@@ -92,36 +93,14 @@ function isModelDir(dir: string): boolean {
 }
 
 /**
- * Model folders on disk: models/reference when it has a config.json (bundled), plus every
- * folder listed in TOKENLAB_MODELS (path-delimiter separated) that is a model or holds models.
+ * Model folders on disk, as the model registry sees them (same ids as `model:list`), limited to
+ * folders that have a config.json: models/reference (bundled) and TOKENLAB_MODELS entries.
  */
 export function findModels(root = appRoot(), extra = process.env.TOKENLAB_MODELS ?? ''): ModelSummary[] {
-  const found: ModelSummary[] = [];
-  const seen = new Set<string>();
-  const add = (dir: string, bundled: boolean): void => {
-    const abs = resolve(dir);
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    found.push({ id: bundled ? 'reference' : basename(abs), name: readModelName(abs), dir: abs, bundled });
-  };
-  const reference = join(root, 'models', 'reference');
-  if (isModelDir(reference)) add(reference, true);
-  for (const entry of extra.split(delimiter)) {
-    if (!entry.trim()) continue;
-    const dir = resolve(entry.trim());
-    if (isModelDir(dir)) {
-      add(dir, false);
-      continue;
-    }
-    try {
-      for (const child of readdirSync(dir, { withFileTypes: true })) {
-        if (child.isDirectory() && isModelDir(join(dir, child.name))) add(join(dir, child.name), false);
-      }
-    } catch {
-      // a TOKENLAB_MODELS entry that does not exist contributes nothing; info lists what exists
-    }
-  }
-  return found;
+  return new ModelRegistry({ root, envModels: extra })
+    .folders()
+    .filter((folder) => isModelDir(folder.dir))
+    .map((folder) => ({ id: folder.id, name: readModelName(folder.dir), dir: folder.dir, bundled: folder.source === 'bundled' }));
 }
 
 /** Gathers every fact of AppInfo. */
