@@ -168,11 +168,17 @@ export class ModelCache {
     for (const dir of [...this.ready.keys()]) await this.evict(dir);
   }
 
-  /** Runs `fn` when no other `exclusive` call on the same model is running (FIFO). */
+  /** Runs `fn` when no other `exclusive` call on the same model is running (FIFO); throws ApiError('not-found') if the model was evicted meanwhile. */
   async exclusive<T>(entry: CachedModel, fn: () => Promise<T>): Promise<T> {
     const key = resolve(entry.folder.dir);
     const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(fn);
+    const run = previous.catch(() => {}).then(() => {
+      // Evicted while this run waited its turn: its sessions are gone, so say so rather than crash.
+      if (this.ready.get(key) !== entry) {
+        throw new ApiError('not-found', `Model "${entry.folder.id}" was unloaded before the run started.`, { hint: 'Load it again (model:load) and repeat the run.', subject: entry.folder.id });
+      }
+      return fn();
+    });
     this.locks.set(key, run);
     this.lastDir = key;
     try {

@@ -168,6 +168,33 @@ describe('run:start', () => {
     expect(ok.results[0]!.answer).toBeTypeOf('string');
   });
 
+  it('a run queued behind another waits its turn; one queued when the model is unloaded says so', async () => {
+    const entry = state.cache.get(join(root, 'models', 'reference'))!;
+    const order: string[] = [];
+    const first = state.cache.exclusive(entry, async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      order.push('first');
+    });
+    const second = state.cache.exclusive(entry, async () => void order.push('second'));
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    let started = false;
+    const slow = state.cache.exclusive(entry, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 30));
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toBe(true);
+    const queued = state.cache.exclusive(entry, async () => 'ran');
+    const evicted = state.cache.evict(entry.folder.dir);
+    await slow; // the run in progress finishes on its sessions; eviction waits for it
+    const err = await rejection(queued);
+    expect(err.code).toBe('not-found');
+    expect(err.message).toMatch(/unloaded before the run started/);
+    expect(await evicted).toBe(true);
+    expect(state.cache.has(entry.folder.dir)).toBe(false);
+  });
+
   it('refuses bad requests with codes a client can act on', async () => {
     const invalid = (payload: unknown): string => {
       try {
