@@ -2,9 +2,13 @@
 import { z } from 'zod';
 import type { TokenEdit } from './define';
 
-/** round(retention·n), within [0, n]: the one-shot meaning of retention. */
+/**
+ * round(retention·n), within [1, n] (0 only when n is): the one-shot meaning of retention. A
+ * positive retention always keeps a token; an empty visual block is a decision (ToDRE stage 2),
+ * never a rounding accident.
+ */
 export function budgetFor(retention: number, n: number): number {
-  return Math.max(0, Math.min(n, Math.round(retention * n)));
+  return Math.max(Math.min(1, n), Math.min(n, Math.round(retention * n)));
 }
 
 /** An edit that keeps `positions` (in that order) and drops the rest with `scores`. */

@@ -134,6 +134,26 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
   });
 });
 
+describe('on a 10×10-patch model (a grid not divisible by 3)', () => {
+  const config = tinyConfig({ seed: 4, visionLayers: 3, textLayers: 4 });
+  config.vision = { ...config.vision, imageSize: 40, patchSize: 4 };
+  const model = { ...tinyModel({ seed: 4 }), config, preprocessor: tinyPreprocessor(40), weights: randomTensors(config, 4) };
+  const rt = new VlmRuntime(model, { intraOpThreads: 1 });
+  afterAll(() => rt.dispose());
+
+  it('MustDrop merges only the nine full 3×3 windows; the last row and column stay unmerged', async () => {
+    const bound = bindPruner(getPruner('mustdrop'), { retention: 0.5, user: { mergeThreshold: -1 } }, runGeometry(config, 1));
+    const r = await rt.answer({ images: [await randomPng(40, 8)], question, maxNewTokens: 1, hooks: bound.hooks });
+    const trace = bound.trace(r.layout);
+    expect(r.tokenCounts.vit[0]).toEqual([101, 29, 29]); // 100 − 9·8 = 28 patches + CLS
+    const merge = trace.steps[0]!;
+    expect(merge.created).toHaveLength(9);
+    const unmerged = [...merge.order.filter((id) => id < 100)].sort((a, b) => a - b);
+    expect(unmerged).toEqual([9, 19, 29, 39, 49, 59, 69, 79, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    expect(trace.groups.map((g) => g.at)).toEqual(expect.arrayContaining([22, 25, 28, 52, 55, 58, 82, 85, 88]));
+  });
+});
+
 describe('on a 24×24-patch model with 32 decoder layers', () => {
   const config = tinyConfig({ seed: 3, visionLayers: 2, textLayers: 32 });
   config.vision = { ...config.vision, imageSize: 96, patchSize: 4 };
