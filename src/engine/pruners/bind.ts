@@ -4,6 +4,13 @@
  * returns to the runtime's TokenSequence (or KvCache) AND to the token trace in the same place —
  * the only place either is edited — so the trace always describes the tokens each layer received.
  * Every decoder layer's input counts are observed and checked against the trace at the end.
+ *
+ * Example (one run; bind afresh for every run, warm-ups and repeats included — state is per run):
+ *   const bound = bindPruner(getPruner('fastv'), { retention: 0.25, user: {}, seed: 0 }, runGeometry(rt.model.config, images.length));
+ *   const r = await rt.answer({ images, question, hooks: combineHooks([bound.hooks, progressHooks]) });
+ *   const trace = bound.trace(r.layout);          // TokenTrace, zod-valid, counts = r.tokenCounts
+ *   achievedRetention(trace, getPruner('fastv').retention)  // 0.25; equivalentTokens(trace) beside it
+ * Put the pruner's hooks first in combineHooks: hooks after it see its edits.
  */
 import type { LlavaConfig } from '../models/checkpoint/types';
 import type { DecoderLayerContext, DecoderProbeRequest, KvCacheContext, PrefillLayout, RuntimeHooks, VisualTokensContext, VitLayerContext } from '../models/runtime/hooks';
