@@ -10,7 +10,6 @@
  */
 import { resolve } from 'node:path';
 import { ApiError } from '../../shared/errors';
-import { visionLayersNeeded } from './checkpoint/config';
 import { CheckpointError } from './checkpoint/errors';
 import { loadModel } from './checkpoint/load';
 import type { LoadedModel } from './checkpoint/types';
@@ -114,7 +113,8 @@ export class ModelCache {
     if (!p) {
       const controller = new AbortController();
       const listeners = new Set<(step: LoadStep) => void>();
-      const promise = this.doLoad(folder, controller.signal, (s) => listeners.forEach((l) => l(s)), { ...this.defaults, ...options.runtime });
+      // Started a microtask later, so this caller's progress listener (added below) sees the first steps.
+      const promise = Promise.resolve().then(() => this.doLoad(folder, controller.signal, (s) => listeners.forEach((l) => l(s)), { ...this.defaults, ...options.runtime }));
       const created: Pending = { promise, controller, waiters: 0, listeners };
       p = created;
       this.pending.set(dir, created);
@@ -194,28 +194,19 @@ export class ModelCache {
     let model: LoadedModel | undefined;
     let runtime: VlmRuntime | undefined;
     try {
-      const stages = { config: 'reading config.json and preprocessor_config.json', weights: 'checking the weights against the config', values: 'checking weight values', tokenizer: 'loading the tokenizer' };
-      model = await loadModel(folder.dir, { onProgress: (s) => progress({ done: 0, total: 1, message: stages[s.stage] }) });
+      // Steps: the loader's three stages, building every graph, ready. Graphs are built by
+      // runtime.warm() (one step, not one per graph) so this stays right whatever graphs the
+      // runtime uses; cancellation is checked between steps.
+      const stages = { config: [0, 'reading config.json and preprocessor_config.json'], weights: [1, 'checking the weights against the config'], values: [1, 'checking weight values'], tokenizer: [2, 'loading the tokenizer'] } as const;
+      const total = 4;
+      model = await loadModel(folder.dir, { onProgress: (s) => progress({ done: stages[s.stage][0], total, message: stages[s.stage][1] }) });
       throwIfCancelled(signal, what);
       runtime = new VlmRuntime(model, runtimeOptions);
       const rt = runtime;
-      const cfg = model.config;
-      // Graph by graph rather than runtime.warm(): each build is a progress step and a cancellation point.
-      const builds: Array<[string, () => Promise<unknown>]> = [['vision embeddings', () => rt.graphs.visionEmbeddings()]];
-      for (let l = 0; l < visionLayersNeeded(cfg); l++) builds.push([`vision layer ${l}`, () => rt.graphs.visionLayer(l)]);
-      builds.push(['projector', () => rt.graphs.projector()]);
-      for (let l = 0; l < cfg.text.numLayers; l++) {
-        builds.push([`decoder layer ${l} (prefill)`, () => rt.graphs.decoderLayer(l, {}, false)]);
-        builds.push([`decoder layer ${l} (decode)`, () => rt.graphs.decoderLayer(l, {}, true)]);
-      }
-      builds.push(['LM head', () => rt.graphs.lmHead()]);
-      for (let i = 0; i < builds.length; i++) {
-        const [label, build] = builds[i]!;
-        progress({ done: i, total: builds.length, message: `building ${label}` });
-        await build();
-        throwIfCancelled(signal, what);
-      }
-      progress({ done: builds.length, total: builds.length, message: `ready on ${rt.provider}` });
+      progress({ done: 3, total, message: 'building the ONNX graphs and sessions' });
+      await rt.warm();
+      throwIfCancelled(signal, what);
+      progress({ done: total, total, message: `ready on ${rt.provider} (graphs built in ${rt.graphs.buildSeconds.toFixed(1)} s)` });
       return { folder, model, runtime: rt, loadMs: performance.now() - started };
     } catch (err) {
       if (runtime) await runtime.dispose().catch(() => {});
