@@ -56,7 +56,8 @@ export const prumergePlus = definePruner({
       const a = state.probe.clsAttention;
       const sel = pruMergePlusSelect(a, params.mode === 'budget' ? params.budget : undefined);
       const kept = [...sel.byAttention, ...sel.samples];
-      const pruned = complement(n, kept);
+      // The extra pruned-sum token is dropped only when the budget has no room for it (budget 1).
+      const pruned = params.mode === 'budget' && kept.length >= params.budget! ? [] : complement(n, kept);
       const features = pruMergeFeatures(kept, a, state.probe.keys, input.features, params.neighbours);
       const edit: TokenEdit = {
         label: `PruMerge+: ${sel.byAttention.length} outliers + ${sel.samples.length} samples + pruned sum`,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../src/engine/pruners/algorithms/matrix';
 import { bindPruner, ownRows, runGeometry } from '../../../src/engine/pruners/bind';
 import { definePruner } from '../../../src/engine/pruners/define';
+import { prumergePlus } from '../../../src/engine/pruners/prumerge-plus';
 import { describePruner, getPruner, listPruners } from '../../../src/engine/pruners/registry';
 import { ApiError } from '../../../src/shared/errors';
 import { tinyConfig } from '../../helpers/tiny-model';
@@ -72,5 +74,16 @@ describe('ownRows', () => {
     expect(Array.from(own.values.data)).toEqual(Array.from(probe.values.slice(3)));
     expect(ownRows(probe, [], 3)).toBeUndefined();
     expect(() => ownRows(probe, [2], 3)).toThrow(/row 2 was requested/);
+  });
+});
+
+describe('tiny budgets', () => {
+  it('PruMerge+ with a budget of one keeps one token and no pruned-sum token', () => {
+    const params = prumergePlus.resolveParams(1 / 16, prumergePlus.params.parse({}), geometry).params;
+    expect(params.budget).toBe(1);
+    const state = { probe: { clsAttention: Float32Array.from({ length: 16 }, (_, i) => (i === 5 ? 0.5 : 0.01)), keys: matrix(new Float32Array(16 * 2).fill(1), 16, 2) } };
+    const edit = prumergePlus.hooks.beforeProjector!({ features: matrix(new Float32Array(16 * 3).fill(1), 16, 3), frames: [] }, { params, state, geometry, random: Math.random })!;
+    expect(edit.sequence).toEqual([{ keep: 5 }]);
+    expect(edit.features!.rows).toBe(1);
   });
 });
