@@ -13,7 +13,7 @@ const ARTICLES = new Set(['a', 'an', 'the']);
 
 /**
  * The canonical form of an answer: lower-case; punctuation (except inside numbers like 3.5)
- * replaced by spaces; articles dropped; number words ("three") as digits ("3"); whitespace
+ * replaced by spaces; articles dropped (unless nothing else remains: "(A)" is a choice letter); number words ("three") as digits ("3"); whitespace
  * collapsed. An answer that starts with yes or no becomes just that word, since a
  * yes/no question is decided by it ("No, it is not." → "no"). Never throws; '' stays ''.
  */
@@ -21,7 +21,10 @@ export function normalizeAnswer(answer: string): string {
   const lower = answer.toLowerCase().normalize('NFKC');
   // Keep decimal points between digits; every other punctuation mark separates words.
   const cleaned = lower.replace(/(?<!\d)\.|\.(?!\d)/g, ' ').replace(/[^\p{L}\p{N}.\s]/gu, ' ');
-  const words = cleaned.split(/\s+/).filter((w) => w && !ARTICLES.has(w)).map((w) => NUMBER_WORDS[w] ?? w);
+  const all = cleaned.split(/\s+/).filter((w) => w);
+  // Articles go only when a content word remains: a lone "A" is a choice letter, not an article.
+  const content = all.filter((w) => !ARTICLES.has(w));
+  const words = (content.length > 0 ? content : all).map((w) => NUMBER_WORDS[w] ?? w);
   if (words[0] === 'yes' || words[0] === 'no') return words[0];
   return words.join(' ');
 }

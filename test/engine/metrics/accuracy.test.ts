@@ -13,6 +13,12 @@ describe('normalizeAnswer', () => {
     expect(normalizeAnswer('zero')).toBe('0');
     expect(normalizeAnswer('3.5 cm.')).toBe('3.5 cm');
   });
+  it('keeps a lone choice letter that looks like an article', () => {
+    expect(normalizeAnswer('(A)')).toBe('a');
+    expect(normalizeAnswer('A.')).toBe('a');
+    expect(isCorrect('A', '(a)')).toBe(true);
+    expect(isCorrect('A', 'B')).toBe(false);
+  });
   it('reduces yes/no answers to the deciding word', () => {
     expect(normalizeAnswer('Yes, there is.')).toBe('yes');
     expect(normalizeAnswer('no it is not')).toBe('no');
