@@ -11,6 +11,8 @@ import { ApiError } from './errors';
 import { AppInfo, MediaItem, MediaImportRequest, MediaImportPathRequest, MediaPreview, MediaPreviewRequest, EngineStatus, TaskProgress } from './schemas/app';
 import { LoadedModelInfo, ModelLoadRequest, ModelSummary, ModelUnloadRequest, ModelUnloadResponse } from './schemas/models';
 import { RunStartRequest, RunStartResponse } from './schemas/runs';
+import { MethodSummary } from './schemas/methods';
+import { BenchSamplesRequest, BenchSamplesResponse } from './schemas/bench';
 
 /** One request/response call. `progress` is the schema of its progress events, if it streams any. */
 export interface CallSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType, Prog extends z.ZodType = z.ZodType> {
@@ -43,6 +45,10 @@ export const calls = {
   'model:unload': { request: ModelUnloadRequest, response: ModelUnloadResponse },
   /** Answers a question about an imported image, once per method (unpruned first); progress 'load' | 'vision' | 'prefill' | 'decode'. */
   'run:start': { request: RunStartRequest, response: RunStartResponse, progress: TaskProgress, long: true },
+  /** The registered compression methods with their stages and parameter JSON Schemas (as `tokenlab methods --json`). */
+  'method:list': { request: z.object({}), response: z.array(MethodSummary) },
+  /** A page of a benchmark's samples (default shapes:test, generated once on first use; progress phase 'generate'). */
+  'bench:samples': { request: BenchSamplesRequest, response: BenchSamplesResponse, progress: TaskProgress, long: true },
 } satisfies Record<string, CallSpec>;
 
 /** Every event, by name. */

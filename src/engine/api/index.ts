@@ -4,7 +4,9 @@
  */
 import type { Handlers } from '../../shared/api';
 import { createAppHandlers } from './app';
+import { createBenchHandlers } from './bench';
 import { createMediaHandlers } from './media';
+import { createMethodHandlers } from './methods';
 import { createModelHandlers, createModelState } from './models';
 import { createRunHandlers } from './runs';
 import { MediaStore } from '../media/store';
@@ -18,5 +20,7 @@ export function createEngineHandlers(): Handlers {
     ...createMediaHandlers(media),
     ...createModelHandlers(models),
     ...createRunHandlers(models, media),
+    ...createMethodHandlers(),
+    ...createBenchHandlers(),
   };
 }
