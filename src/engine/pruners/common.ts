@@ -21,9 +21,9 @@ export function derivedCount(help: string) {
   return z.number().int().nonnegative().optional().describe(`${help} Default: derived from retention.`);
 }
 
-/** An optional 0-based decoder layer that, when absent, is the paper's fraction of depth. */
+/** An optional 0-based decoder layer that, when absent, is the paper's cut scaled to depth (depth.ts). */
 export function derivedLayer(help: string) {
-  return z.number().int().min(0).optional().describe(`${help} Default: the paper's layer as a fraction of depth.`);
+  return z.number().int().min(0).optional().describe(`${help} Default: the paper's layer scaled to this model's depth.`);
 }
 
 /** Columns [from, to) of row `r` of a row-major matrix with `cols` columns, as a copy. */

@@ -12,7 +12,7 @@
  * merged frames cannot be pooled for video.
  */
 import { z } from 'zod';
-import { layerAt } from './algorithms/depth';
+import { cutAfter } from './algorithms/depth';
 import { subMatrix } from './algorithms/matrix';
 import { calibratedDualAttentionFilter, dualAttentionFilter, mustDropStageTargets } from './algorithms/mustdrop-filter';
 import { mustDropKeySet, mustDropSpatialMerge } from './algorithms/mustdrop-merge';
@@ -37,7 +37,7 @@ export const mustdrop = definePruner({
     merge: z.boolean().default(true).describe('Merge similar 3×3 windows after ViT layer 0.'),
     mergeThreshold: z.number().min(-1).max(1).default(0.8).describe('Mean pairwise cosine a window needs to be merged.'),
     keyRate: z.number().min(0).max(1).default(0.08).describe('Key set size as a fraction of the patches (ceil); these survive every stage.'),
-    layers: z.array(z.number().int().min(0)).optional().describe('Decoder layers (0-based) after which the filter runs. Default: 2, 6, 10, 14 of 32 as fractions of depth.'),
+    layers: z.array(z.number().int().min(0)).optional().describe('Decoder layers (0-based) after which the filter runs. Default: 2, 6, 10, 14 of 32, scaled to this model’s depth.'),
     thresholds: z.enum(['calibrated', 'fixed']).default('calibrated').describe("'calibrated': per-stage thresholds that meet the retention as a layer average; 'fixed': the given thresholds."),
     globalThr: z.number().min(0).default(0.001).describe('global_thr (fixed mode), and the global:individual ratio when calibrating.'),
     individualThr: z.number().min(0).default(0.001).describe('individual_thr (fixed mode), and the global:individual ratio when calibrating.'),
@@ -46,7 +46,7 @@ export const mustdrop = definePruner({
   positions: 'per-layer',
   retention: 'layer-average',
   resolveParams: (retention, user, g) => {
-    const layers = user.layers ?? [...new Set([2, 6, 10, 14].map((l) => layerAt(l / 32, g.decoderLayers)))];
+    const layers = user.layers ?? [...new Set([2, 6, 10, 14].map((l) => cutAfter(l, 32, g.decoderLayers)))];
     if (retention >= 1 && user.target === undefined) return { params: { ...user, merge: false, layers: [], target: g.visualTokens }, plannedRetention: 1 };
     const target = user.target ?? retention * g.visualTokens;
     return { params: { ...user, layers, target }, ...(user.thresholds === 'calibrated' ? { plannedRetention: target / g.visualTokens } : {}), note: 'the key set and the windows merged set a floor; the trace holds the achieved value' };

@@ -4,7 +4,7 @@
  * Stage 1 (before the LLM): greedy max-sum diverse subset (v2; 'k-center' = v1) of
  * round(retention·N) projected visual tokens, seeded with the pivot = the patch with the highest
  * last-ViT-layer CLS attention (per video frame, then the best over frames; a pooled frame maps the
- * pivot patch to the pooled token containing it). Stage 2: after layer round(7L/8), if both
+ * pivot patch to the pooled token containing it). Stage 2: after layer 7L/8 (28 of 32), if both
  * attention shares α_{t→v}, α_{v→t} are below τ, every visual token is removed.
  */
 import { z } from 'zod';

@@ -6,7 +6,7 @@
  * compact positions. `direction: 'abs-cos'` is the paper's 1 − |cos| (the code uses 1 − cos).
  */
 import { z } from 'zod';
-import { layerAt } from './algorithms/depth';
+import { cutAfter } from './algorithms/depth';
 import { subMatrix } from './algorithms/matrix';
 import { topK } from './algorithms/topk';
 import {
@@ -22,7 +22,8 @@ import { keepEdit, shortfallNote } from './common';
 import { definePruner, type RunGeometry } from './define';
 
 function accumulation(g: RunGeometry): { first: number; last: number } {
-  return { first: layerAt(TRANSPRUNE_PAPER_ACCUMULATION.first / 32, g.decoderLayers), last: layerAt(TRANSPRUNE_PAPER_ACCUMULATION.last / 32, g.decoderLayers) };
+  // The accumulation window starts at the first cut and ends at the last one (6 and 11 of 32).
+  return { first: cutAfter(TRANSPRUNE_PAPER_ACCUMULATION.first, 32, g.decoderLayers), last: cutAfter(TRANSPRUNE_PAPER_ACCUMULATION.last, 32, g.decoderLayers) };
 }
 
 export const transprune = definePruner({

@@ -80,8 +80,10 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
     // KV: layers from the first pruning layer to the last hold only the final visual tokens; P3 decode positions.
     const text = r.layout.prefixLength + r.layout.suffixLength;
     const kv = trace.steps.find((s) => s.stage === 'kv')!;
-    for (let l = kv.kvLayers!.from; l <= kv.kvLayers!.to; l++) expect(caches[l]!.length).toBe(text + final.length);
-    expect(caches[0]!.length).toBe(text + 8);
+    // Pruning after layers 2, 6, 10, 14 of 32 becomes after 0, 1, 2, 3 of 8 (cuts after 1, 2, 3, 4 full layers).
+    expect(kv.kvLayers).toEqual({ from: 0, to: 3 });
+    for (let l = 0; l <= 3; l++) expect(caches[l]!.length).toBe(text + final.length);
+    for (let l = 4; l < 8; l++) expect(caches[l]!.length).toBe(r.tokenCounts.decoder[l]);
     for (const c of caches) expect(c.next).toBe(c.length);
   });
 

@@ -15,6 +15,17 @@ export function layerAt(fraction: number, numLayers: number): number {
   return Math.min(numLayers - 1, Math.max(1, Math.round(fraction * numLayers)));
 }
 
+/**
+ * Where "prune after 0-based layer ℓ of a `paperDepth`-layer decoder" falls on `numLayers` layers.
+ * The cut sits at depth (ℓ+1)/paperDepth — after ℓ+1 full layers — so the number of full layers
+ * scales (layerAt, at least 1), and the cut is after the last of them: identity on the paper's
+ * depth, never the last layer. Scaling ℓ itself instead would move every cut later by up to one
+ * layer, which on an 8-layer decoder costs an eighth of the depth.
+ */
+export function cutAfter(paperLayer: number, paperDepth: number, numLayers: number): number {
+  return layerAt((paperLayer + 1) / paperDepth, numLayers) - 1;
+}
+
 /** A multi-stage schedule: after 0-based layer `layer`, keep `keep` visual tokens. */
 export interface ScheduleStage {
   layer: number;
@@ -30,7 +41,7 @@ export function scheduleAtDepth(paperLayers: readonly number[], counts: readonly
   if (paperLayers.length !== counts.length) throw new RangeError(`${paperLayers.length} layers but ${counts.length} counts`);
   const stages: ScheduleStage[] = [];
   paperLayers.forEach((paperLayer, i) => {
-    const layer = layerAt(paperLayer / paperDepth, numLayers);
+    const layer = cutAfter(paperLayer, paperDepth, numLayers);
     const last = stages[stages.length - 1];
     if (last && last.layer >= layer) last.keep = counts[i]!;
     else stages.push({ layer, keep: counts[i]! });

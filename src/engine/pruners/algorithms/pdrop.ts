@@ -7,7 +7,8 @@
  *
  * Schedule: prune after 1-based layers 8, 16, 24 (0-based 7, 15, 23 of 32) to λ, λ², λ³ of the
  * ORIGINAL count (λ = 0.5: 576 → 288 → 144 → 72), top-k by that score, compact positions (P2).
- * On other depths the layers are the same fractions of depth (7/32, 15/32, 23/32).
+ * On other depths the cuts sit at the same fractions of depth (after 8/32, 16/32, 24/32 of the
+ * layers; depth.ts `cutAfter`).
  *
  * Retention mapping (ours): retention r means a layer-averaged visual count of r·|V| (tokens
  * entering each layer), the equivalent-token meaning of a progressive method. λ ∈ [0, 1] is

@@ -13,10 +13,12 @@
  * Stage 2: if α_{t→v} < τ and α_{v→t} < τ (τ = 0.10), every visual token is removed after layer ℓ.
  *
  * Our choices where the paper is silent: kept order = original order; ties go to the lower index;
- * ℓ = 7L/8 read as the 0-based layer index round(7L/8) (28 of 32). With the causal [S, V, T] layout
+ * ℓ = 7L/8 read as the 0-based layer 28 of 32, scaled to other depths as a cut (depth.ts). With
+ * the causal [S, V, T] layout
  * α_{v→t} is always 0 (visual queries cannot see later text), so the test reduces to α_{t→v} < τ;
  * both are computed anyway, as the paper describes.
  */
+import { cutAfter } from './depth';
 import { dot, normalizeRows, row, type Matrix } from './matrix';
 import { rankDescending } from './topk';
 
@@ -76,9 +78,9 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   return selected;
 }
 
-/** ToDRE stage-2 check layer: 0-based round(7L/8), kept inside [1, L−1]. */
+/** ToDRE stage-2 check layer: 0-based 7L/8 (28 of 32) as a cut (see depth.ts), so at most L−2. */
 export function todreRelevanceLayer(numLayers: number): number {
-  return Math.min(numLayers - 1, Math.max(1, Math.round((7 * numLayers) / 8)));
+  return cutAfter(28, 32, numLayers);
 }
 
 /**

@@ -16,7 +16,7 @@
  * IGA = mean over those query rows of the visual columns. score = TTV/ΣTTV + IGA/ΣIGA (α = 0.5 up
  * to a factor 2). Keep the top-k, ascending; compact positions (P2).
  * Schedule: keep int(|V|·ρ) of the ORIGINAL count, ρ = 0.875, 0.625, 0.125 after 0-based layers
- * 6, 8, 11 of 32 (576 → 504 → 360 → 72), as fractions of depth on other models.
+ * 6, 8, 11 of 32 (576 → 504 → 360 → 72), the same cut fractions on other depths (depth.ts).
  *
  * Retention mapping (ours): the paper's ratios raised to a power γ (γ = 1 is the paper, γ = 0 no
  * pruning), γ solved so the layer-averaged visual count (tokens entering each layer) is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layerAt, layerAveragedCount, scheduleAtDepth, solveIncreasing } from '../../../../src/engine/pruners/algorithms/depth';
+import { cutAfter, layerAt, layerAveragedCount, scheduleAtDepth, solveIncreasing } from '../../../../src/engine/pruners/algorithms/depth';
 import { cosine, cosineMatrix, fromRows, normalizeRows, softmax } from '../../../../src/engine/pruners/algorithms/matrix';
 import { randomSubset } from '../../../../src/engine/pruners/algorithms/random';
 import { complement, rankDescending, topK } from '../../../../src/engine/pruners/algorithms/topk';
@@ -46,6 +46,11 @@ describe('depth', () => {
     expect(layerAt(1, 12)).toBe(11);
     expect(layerAt(7 / 32, 16)).toBe(4); // round(3.5)
     expect(() => layerAt(0.5, 1)).toThrow(/depth/);
+    // A cut after 0-based layer ℓ scales its ℓ+1 full layers: identity at 32, never the last layer.
+    expect(cutAfter(7, 32, 32)).toBe(7);
+    expect(cutAfter(1, 32, 8)).toBe(0); // FastV K=2: 0.5 → 1 full layer
+    expect(cutAfter(28, 32, 8)).toBe(6); // ToDRE 7L/8: 29/32·8 = 7.25 → 7 full layers
+    expect(cutAfter(31, 32, 8)).toBe(6);
   });
 
   it('collapses schedule stages that meet on a shallow model, keeping the last count', () => {
@@ -54,13 +59,19 @@ describe('depth', () => {
       { layer: 15, keep: 144 },
       { layer: 23, keep: 72 },
     ]);
+    // Cuts after 7, 9, 12 of 32 full layers → round(2.625) = 3, round(3.375) = 3, round(4.5) = 5 of 12:
+    // the first two meet after layer 2 and keep the later count.
     expect(scheduleAtDepth([6, 8, 11], [504, 360, 72], 32, 12)).toEqual([
-      { layer: 2, keep: 504 },
-      { layer: 3, keep: 360 },
+      { layer: 2, keep: 360 },
       { layer: 4, keep: 72 },
     ]);
-    // On 4 layers all three land after layer 1: one stage with the final count.
-    expect(scheduleAtDepth([6, 8, 11], [504, 360, 72], 32, 4)).toEqual([{ layer: 1, keep: 72 }]);
+    // On 4 layers: 7/32·4 and 9/32·4 round to 1 full layer (after layer 0), 12/32·4 = 1.5 to 2.
+    expect(scheduleAtDepth([6, 8, 11], [504, 360, 72], 32, 4)).toEqual([
+      { layer: 0, keep: 360 },
+      { layer: 1, keep: 72 },
+    ]);
+    // PDrop on the 8-layer reference decoder: after 2, 4, 6 of 8 full layers.
+    expect(scheduleAtDepth([7, 15, 23], [50, 25, 12], 32, 8).map((s) => s.layer)).toEqual([1, 3, 5]);
   });
 
   it('averages entering counts over layers and inverts monotone maps', () => {
