@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { cutAfter } from './algorithms/depth';
 import { subMatrix } from './algorithms/matrix';
 import { calibratedDualAttentionFilter, dualAttentionFilter, mustDropStageTargets } from './algorithms/mustdrop-filter';
-import { mustDropKeySet, mustDropSpatialMerge } from './algorithms/mustdrop-merge';
+import { keySetSize, mustDropKeySet, mustDropSpatialMerge } from './algorithms/mustdrop-merge';
 import { keepEdit } from './common';
 import { definePruner, type TokenEdit } from './define';
 
@@ -49,7 +49,12 @@ export const mustdrop = definePruner({
     const layers = user.layers ?? [...new Set([2, 6, 10, 14].map((l) => cutAfter(l, 32, g.decoderLayers)))];
     if (retention >= 1 && user.target === undefined) return { params: { ...user, merge: false, layers: [], target: g.visualTokens }, plannedRetention: 1 };
     const target = user.target ?? retention * g.visualTokens;
-    return { params: { ...user, layers, target }, ...(user.thresholds === 'calibrated' ? { plannedRetention: target / g.visualTokens } : {}), note: 'the key set and the windows merged set a floor; the trace holds the achieved value' };
+    const params = { ...user, layers, target };
+    const note = 'planned without ViT merging (merged windows change the count entering the LLM); the trace holds the achieved value';
+    if (user.thresholds === 'fixed') return { params, note };
+    // The plan as if no window merges: the layers before the first cut and the key set are floors.
+    const plan = mustDropStageTargets(g.visualTokens, layers, g.decoderLayers, target, keySetSize(g.visualTokens, user.keyRate));
+    return { params, plannedRetention: plan.achieved / g.visualTokens, note };
   },
   needs: (p, g) => ({ vit: [{ layer: g.vitLayers - 1, clsAttention: true }], decoder: p.layers!.map((layer) => ({ layer, attention: 'after-visual' as const })) }),
   createState: (): MustDropState => ({ keys: [], targets: null }),
