@@ -159,7 +159,8 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     afterVitLayer: (ctx: VitLayerContext) => {
       if (!hooks.afterVitLayer) return;
       const n = ctx.seq.length - 1;
-      const patches = matrix(ctx.seq.hidden.slice(ctx.seq.dim), n, ctx.seq.dim);
+      // Copied only when asked for: most methods read probes here, not hidden states.
+      const patches = (): Matrix => matrix(ctx.seq.hidden.slice(ctx.seq.dim), n, ctx.seq.dim);
       const keyDim = ctx.probes.keyMean ? ctx.probes.keyMean.length / (n + 1) : 0;
       const edit = hooks.afterVitLayer(
         {

@@ -91,7 +91,8 @@ export interface VitLayerInput {
   grid: { rows: number; cols: number };
   /** True from the feature layer on: later edits no longer reach the LLM. */
   featuresTaken: boolean;
-  patches: Matrix;
+  /** The patch hidden states leaving this layer, [patches × width] (a copy, made on call). */
+  patches(): Matrix;
   /** Head-mean CLS attention over the patch columns (normalised over all keys, CLS included). */
   clsAttention?: Float32Array;
   /** Head-mean keys of the patches. */

@@ -65,7 +65,7 @@ export const mustdrop = definePruner({
         return;
       }
       if (input.layer !== 0 || !params.merge) return;
-      const [m] = mustDropSpatialMerge([input.patches], input.grid, params.mergeThreshold);
+      const [m] = mustDropSpatialMerge([input.patches()], input.grid, params.mergeThreshold);
       if (!m || m.merged.length === 0) return;
       const edit: TokenEdit = {
         label: `MustDrop: ${m.merged.length} windows merged`,
