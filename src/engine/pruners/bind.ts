@@ -8,8 +8,7 @@
  * Example (one run; bind afresh for every run, warm-ups and repeats included — state is per run):
  *   const bound = bindPruner(getPruner('fastv'), { retention: 0.25, user: {}, seed: 0 }, runGeometry(rt.model.config, images.length));
  *   const r = await rt.answer({ images, question, hooks: combineHooks([bound.hooks, progressHooks]) });
- *   const trace = bound.trace(r.layout);          // TokenTrace, zod-valid, counts = r.tokenCounts
- *   achievedRetention(trace, getPruner('fastv').retention)  // 0.25; equivalentTokens(trace) beside it
+ *   const report = bound.report(r.layout);  // { params, plannedRetention, achievedRetention: 0.25, equivalentTokens, trace }
  * Put the pruner's hooks first in combineHooks: hooks after it see its edits.
  */
 import type { LlavaConfig } from '../models/checkpoint/types';
@@ -17,11 +16,11 @@ import type { DecoderLayerContext, DecoderProbeRequest, KvCacheContext, PrefillL
 import type { TokenSequence } from '../models/runtime/token-sequence';
 import { featureStateIndex } from '../models/runtime/vision';
 import { ApiError } from '../../shared/errors';
-import { originalTokenCount, type TokenTrace } from '../../shared/trace';
+import { equivalentTokens, originalTokenCount, type TokenTrace } from '../../shared/trace';
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from './algorithms/random';
-import type { AnyPruner, HookEnv, QueryRows, ResolvedParams, RunGeometry, TokenEdit } from './define';
+import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit } from './define';
 
 /** The geometry of a run of `config` on `frames` frames (video frames are pooled per config.video). */
 export function runGeometry(config: LlavaConfig, frames: number): RunGeometry {
@@ -42,12 +41,27 @@ export function runGeometry(config: LlavaConfig, frames: number): RunGeometry {
   };
 }
 
-/** A pruner bound to one run: pass `hooks` to the runtime, then call `trace(layout)`. */
+/** A pruner bound to one run: pass `hooks` to the runtime, then call `trace(layout)` or `report(layout)`. */
 export interface BoundPruner {
   resolved: ResolvedParams<Record<string, unknown>>;
   hooks: RuntimeHooks;
   /** The finished trace; call after the run (throws when observed counts disagree with it). */
   trace(layout: PrefillLayout): TokenTrace;
+  /** What a run result reports about the method: its parameters, planned vs achieved retention, equivalent tokens, trace. */
+  report(layout: PrefillLayout): MethodRunReport;
+}
+
+/** The method's side of a run result. */
+export interface MethodRunReport {
+  method: string;
+  params: Record<string, unknown>;
+  retentionMeaning: 'kept' | 'layer-average';
+  plannedRetention?: number;
+  achievedRetention: number;
+  /** Layer-averaged visual tokens entering each decoder layer (METHODS.md §9). */
+  equivalentTokens: number;
+  note?: string;
+  trace: TokenTrace;
 }
 
 function rowsFor(kind: QueryRows, seq: TokenSequence): number[] {
@@ -255,9 +269,23 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     applyToSequence(ctx.seq, edit, 0, ctx.seq.length);
   }
 
+  const trace = (layout: PrefillLayout): TokenTrace => builder.finish({ decoderLayers: geometry.decoderLayers, nonVisualTokens: layout.prefixLength + layout.suffixLength });
   return {
     resolved,
     hooks: runtime,
-    trace: (layout) => builder.finish({ decoderLayers: geometry.decoderLayers, nonVisualTokens: layout.prefixLength + layout.suffixLength }),
+    trace,
+    report: (layout) => {
+      const t = trace(layout);
+      return {
+        method: d.id,
+        params: resolved.params,
+        retentionMeaning: d.retention,
+        ...(resolved.plannedRetention === undefined ? {} : { plannedRetention: resolved.plannedRetention }),
+        achievedRetention: achievedRetention(t, d.retention),
+        equivalentTokens: equivalentTokens(t),
+        ...(resolved.note === undefined ? {} : { note: resolved.note }),
+        trace: t,
+      };
+    },
   };
 }

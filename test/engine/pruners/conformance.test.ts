@@ -47,7 +47,8 @@ async function run(p: AnyPruner, retention: number, images: Uint8Array[], seed =
   const bound = bindPruner(p, { retention, seed }, runGeometry(model.config, images.length));
   const spy = positionSpy();
   const result = await rt.answer({ images, question, maxNewTokens: 3, hooks: combineHooks([bound.hooks, spy.hooks]) });
-  return { bound, result, trace: TokenTrace.parse(bound.trace(result.layout)), spy };
+  const report = bound.report(result.layout);
+  return { bound, result, report, trace: TokenTrace.parse(report.trace), spy };
 }
 
 let baseline: Promise<AnswerResult> | null = null;
@@ -66,7 +67,7 @@ describe.each(listPruners().map((p) => ({ id: p.id, p })))('$id', ({ p }) => {
 
   it.each([0.5, 0.25])('retention %s: achieved as planned (or explained), trace matches the runtime, positions as declared', async (retention) => {
     const png = await image;
-    const { bound, result, trace, spy } = await run(p, retention, [png]);
+    const { bound, result, trace, report, spy } = await run(p, retention, [png]);
     // The trace agrees with what every decoder layer actually received; text is never removed.
     expect(trace.layers.map((l) => l.visual)).toEqual(result.tokenCounts.decoderVisual);
     expect(trace.layers.map((l) => l.total)).toEqual(result.tokenCounts.decoder);
@@ -74,6 +75,8 @@ describe.each(listPruners().map((p) => ({ id: p.id, p })))('$id', ({ p }) => {
     for (const l of trace.layers) expect(l.total - l.visual).toBe(text);
     // Requested retention achieved in the method's meaning, or the method explains the difference.
     const achieved = achievedRetention(trace, p.retention);
+    expect(report.achievedRetention).toBe(achieved);
+    expect(report.equivalentTokens).toBe(trace.layers.reduce((s, l) => s + l.visual, 0) / trace.layers.length);
     const planned = bound.resolved.plannedRetention;
     if (planned !== undefined && bound.resolved.note === undefined) {
       if (p.retention === 'kept') expect(Math.round(achieved * 16)).toBe(Math.round(planned * 16));
