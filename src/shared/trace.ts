@@ -94,6 +94,26 @@ export const TokenTrace = z.object({
 });
 export type TokenTrace = z.infer<typeof TokenTrace>;
 
+/**
+ * What a run result says about its compression method: resolved parameters, how retention is met,
+ * the planned and achieved retention, equivalent tokens, and the trace. The contract's run
+ * results can embed it as is.
+ */
+export const PruningReport = z.object({
+  method: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  /** 'kept': fraction left at the (first) pruning point; 'layer-average': equivalent tokens / N. */
+  retentionMeaning: z.enum(['kept', 'layer-average']),
+  plannedRetention: z.number().min(0).max(1).optional(),
+  achievedRetention: z.number().min(0).max(1),
+  /** Mean over decoder layers of the visual tokens entering them (METHODS.md §9). */
+  equivalentTokens: z.number().nonnegative(),
+  /** Why planned and requested differ, when they do. */
+  note: z.string().optional(),
+  trace: TokenTrace,
+});
+export type PruningReport = z.infer<typeof PruningReport>;
+
 /** Where an original token sits in the input. */
 export interface TokenOrigin {
   index: number;

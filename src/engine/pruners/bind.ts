@@ -16,7 +16,7 @@ import type { DecoderLayerContext, DecoderProbeRequest, KvCacheContext, PrefillL
 import type { TokenSequence } from '../models/runtime/token-sequence';
 import { featureStateIndex } from '../models/runtime/vision';
 import { ApiError } from '../../shared/errors';
-import { equivalentTokens, originalTokenCount, type TokenTrace } from '../../shared/trace';
+import { equivalentTokens, originalTokenCount, type PruningReport, type TokenTrace } from '../../shared/trace';
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from './algorithms/random';
@@ -47,21 +47,8 @@ export interface BoundPruner {
   hooks: RuntimeHooks;
   /** The finished trace; call after the run (throws when observed counts disagree with it). */
   trace(layout: PrefillLayout): TokenTrace;
-  /** What a run result reports about the method: its parameters, planned vs achieved retention, equivalent tokens, trace. */
-  report(layout: PrefillLayout): MethodRunReport;
-}
-
-/** The method's side of a run result. */
-export interface MethodRunReport {
-  method: string;
-  params: Record<string, unknown>;
-  retentionMeaning: 'kept' | 'layer-average';
-  plannedRetention?: number;
-  achievedRetention: number;
-  /** Layer-averaged visual tokens entering each decoder layer (METHODS.md §9). */
-  equivalentTokens: number;
-  note?: string;
-  trace: TokenTrace;
+  /** What a run result reports about the method (shared/trace.ts `PruningReport`). */
+  report(layout: PrefillLayout): PruningReport;
 }
 
 function rowsFor(kind: QueryRows, seq: TokenSequence): number[] {

@@ -14,7 +14,7 @@ import { VlmRuntime, type AnswerResult } from '../../../src/engine/models/runtim
 import { bindPruner, runGeometry } from '../../../src/engine/pruners/bind';
 import { achievedRetention, type AnyPruner } from '../../../src/engine/pruners/define';
 import { listPruners } from '../../../src/engine/pruners/registry';
-import { TokenTrace } from '../../../src/shared/trace';
+import { PruningReport } from '../../../src/shared/trace';
 import { seededRandom, tinyModel } from '../../helpers/tiny-model';
 
 const model = tinyModel({ seed: 5, visionLayers: 4, textLayers: 8 });
@@ -47,8 +47,8 @@ async function run(p: AnyPruner, retention: number, images: Uint8Array[], seed =
   const bound = bindPruner(p, { retention, seed }, runGeometry(model.config, images.length));
   const spy = positionSpy();
   const result = await rt.answer({ images, question, maxNewTokens: 3, hooks: combineHooks([bound.hooks, spy.hooks]) });
-  const report = bound.report(result.layout);
-  return { bound, result, report, trace: TokenTrace.parse(report.trace), spy };
+  const report = PruningReport.parse(bound.report(result.layout));
+  return { bound, result, report, trace: report.trace, spy };
 }
 
 let baseline: Promise<AnswerResult> | null = null;
