@@ -136,6 +136,9 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
     const live = builder.visualCount;
+    const outside = edit.sequence.flatMap((e) => ('keep' in e ? [e.keep] : e.merge)).find((p) => !Number.isInteger(p) || p < 0 || p >= block);
+    if (outside !== undefined) throw new Error(`${d.id} (${edit.label}): position ${outside} is outside the ${block} tokens it may edit`);
+    if (edit.scores && edit.scores.length !== block) throw new Error(`${d.id} (${edit.label}): ${edit.scores.length} scores for ${block} tokens`);
     const sequence: SequenceEntry[] = [];
     for (let p = 0; p < offset; p++) sequence.push({ keep: p });
     for (const e of edit.sequence) sequence.push('keep' in e ? { keep: e.keep + offset } : { ...e, merge: e.merge.map((m) => m + offset), ...(e.at === undefined ? {} : { at: e.at + offset }) });
