@@ -29,6 +29,8 @@ function engine(): FakeHandlers & { items: MediaItem[] } {
       return { removed: at >= 0 };
     },
     'media:preview': async ({ id }) => ({ id, dataUrl: PIXEL, width: 640, height: 480 }),
+    'method:list': async () => [],
+    'model:list': async () => [],
   };
 }
 
@@ -58,6 +60,7 @@ describe('App', () => {
     expect(regions).toEqual(['media', 'viewer', 'methods', 'metrics']);
     expect(view.one('empty-state').textContent).toContain('Drop an image');
     expect(view.one('empty-state').textContent).toContain('Video import is not available yet.');
+    expect(view.one('empty-state').textContent).toContain('Shapes samples');
     expect(view.all('media-item')).toHaveLength(0);
     expect(view.one('engine-status').textContent).toBe('Engine ready (browser mode).');
   });

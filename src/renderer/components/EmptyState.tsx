@@ -10,6 +10,10 @@ export function EmptyState() {
         Drop an image on the <strong>Media</strong> panel, or press <strong>choose files</strong> there. TokenLab reads PNG, JPEG, WebP, TIFF and GIF
         (first frame) up to {MEDIA_LIMITS.maxImagePixels / 1e6} megapixels.
       </p>
+      <p>
+        Nothing at hand? Under <strong>Shapes samples</strong> in the Media panel, open an item of the Shapes test split: its image is imported and its
+        question and answer are filled in, ready to run.
+      </p>
       <p className="muted">Video import is not available yet.</p>
     </div>
   );

@@ -6,7 +6,7 @@
  * trace is drawn without an overlay rather than guessed.
  */
 import type { MethodResult, RunStartResponse } from '../../shared/schemas/runs';
-import { TokenTrace } from '../../shared/trace';
+import { PruningReport, TokenTrace } from '../../shared/trace';
 import { TraceBuilder } from '../../shared/trace-builder';
 
 /** One method of a finished run, ready to show. */
@@ -14,6 +14,8 @@ export interface MethodRun {
   method: string;
   result: MethodResult;
   trace: TokenTrace | null;
+  /** The method's pruning report (planned vs achieved retention, equivalent tokens), when sent. */
+  report: PruningReport | null;
 }
 
 /** The id the engine gives the unpruned baseline. */
@@ -26,12 +28,27 @@ export function baselineTrace(response: Pick<RunStartResponse, 'grid'>, result: 
   return builder.finish({ decoderLayers: result.tokenCounts.decoder.length, nonVisualTokens: result.tokenCounts.text });
 }
 
-/** The trace a result carries, when the engine sent one that fits the contract's trace schema. */
+/**
+ * The pruning report a result embeds (shared/trace.ts PruningReport), whatever field carries it:
+ * the renderer only relies on the report's schema, not on where the run contract puts it.
+ */
+export function reportOf(result: MethodResult): PruningReport | null {
+  for (const value of Object.values(result as Record<string, unknown>)) {
+    if (typeof value !== 'object' || value === null || !('trace' in value)) continue;
+    const parsed = PruningReport.safeParse(value);
+    if (parsed.success) return parsed.data;
+  }
+  return null;
+}
+
+/** The trace a result carries (its own `trace` field, or its pruning report's), when it fits the trace schema. */
 export function traceOf(result: MethodResult): TokenTrace | null {
   const raw = (result as MethodResult & { trace?: unknown }).trace;
-  if (raw === undefined) return null;
-  const parsed = TokenTrace.safeParse(raw);
-  return parsed.success ? parsed.data : null;
+  if (raw !== undefined) {
+    const parsed = TokenTrace.safeParse(raw);
+    if (parsed.success) return parsed.data;
+  }
+  return reportOf(result)?.trace ?? null;
 }
 
 /** Every method of a response with its trace (the baseline's built, the others' as sent). */
@@ -40,5 +57,6 @@ export function methodRuns(response: RunStartResponse): MethodRun[] {
     method: result.method,
     result,
     trace: traceOf(result) ?? (result.method === BASELINE_ID ? baselineTrace(response, result) : null),
+    report: reportOf(result),
   }));
 }

@@ -14,6 +14,8 @@ import type { NoticesApi } from './notices';
 export interface MediaApi extends MediaState {
   selected: MediaItem | null;
   importFiles(files: Iterable<File>): Promise<void>;
+  /** Imports a file on the engine's machine (e.g. a benchmark sample) and selects it; undefined when it failed (a notice says why). */
+  importPath(path: string, name: string): Promise<MediaItem | undefined>;
   remove(id: string): Promise<void>;
   select(id: string | null): void;
   /** Re-reads the engine's list; call it whenever the link opens and after an engine restart. */
@@ -75,6 +77,24 @@ export function useMedia(notices: Pick<NoticesApi, 'pushError'>): MediaApi {
     [importOne],
   );
 
+  const importPath = useCallback(
+    async (path: string, name: string) => {
+      const key = nextKey++;
+      dispatch({ type: 'importStarted', pending: { key, name } });
+      let item: MediaItem | undefined;
+      try {
+        item = await client.call('media:importPath', { path });
+      } catch (err) {
+        pushError(err);
+      } finally {
+        dispatch({ type: 'importFinished', key, item });
+      }
+      if (item) dispatch({ type: 'selected', id: item.id });
+      return item;
+    },
+    [client, pushError],
+  );
+
   const remove = useCallback(
     async (id: string) => {
       try {
@@ -90,5 +110,5 @@ export function useMedia(notices: Pick<NoticesApi, 'pushError'>): MediaApi {
   const select = useCallback((id: string | null) => dispatch({ type: 'selected', id }), []);
 
   const selected = state.items.find((i) => i.id === state.selectedId) ?? null;
-  return useMemo(() => ({ ...state, selected, importFiles, remove, select, refresh }), [state, selected, importFiles, remove, select, refresh]);
+  return useMemo(() => ({ ...state, selected, importFiles, importPath, remove, select, refresh }), [state, selected, importFiles, importPath, remove, select, refresh]);
 }

@@ -1,0 +1,37 @@
+/**
+ * A method's answer with its badges: correct / wrong against the expected answer (when one was
+ * given) and, for compressed runs, whether it matches the unpruned answer and the KL divergence of
+ * the first answer token's distribution from the unpruned one.
+ */
+import type { MethodResult } from '../../../shared/schemas/runs';
+
+/** The answer (`data-testid="answer"`, `data-method`) and its badges. */
+export function AnswerLine({ result }: { result: MethodResult }) {
+  const f = result.fidelity;
+  return (
+    <p className="answer-line">
+      <span className="answer" data-testid="answer" data-method={result.method}>
+        {result.answer.trim() === '' ? <em className="muted">(empty answer)</em> : result.answer}
+      </span>
+      {result.correct === undefined ? null : (
+        <span className={`badge ${result.correct ? 'badge-ok' : 'badge-bad'}`} data-testid="badge-correct">
+          {result.correct ? 'correct' : 'wrong'}
+        </span>
+      )}
+      {f ? (
+        <>
+          <span className={`badge ${f.sameAnswer ? 'badge-ok' : 'badge-warn'}`} title="Same answer as the unpruned model">
+            {f.sameAnswer ? 'same answer' : 'answer changed'}
+          </span>
+          <span className="badge badge-neutral" title="KL(unpruned ‖ method) of the first answer token, nats">
+            KL {f.klFirstToken.toPrecision(2)}
+          </span>
+        </>
+      ) : (
+        <span className="badge badge-neutral" title="The reference every other method is compared with">
+          reference
+        </span>
+      )}
+    </p>
+  );
+}
