@@ -5,8 +5,10 @@
  */
 import { parseRequest, parseResponse, type CallName, type CallOptions, type EventName, type EventPayload, type Req, type Res } from '../../src/shared/api';
 import type { ConnectionState, TokenlabClient } from '../../src/renderer/client';
+import { ApiError } from '../../src/shared/errors';
 
-export type FakeHandlers = { [K in CallName]?: (request: Req<K>) => Promise<Res<K>> };
+/** Handlers get the call's options too, so a test can report progress. */
+export type FakeHandlers = { [K in CallName]?: (request: Req<K>, options?: CallOptions) => Promise<Res<K>> };
 
 /** The fake plus what the test drives. */
 export interface FakeClient extends TokenlabClient {
@@ -24,11 +26,15 @@ export function fakeClient(handlers: FakeHandlers, connection: ConnectionState =
   return {
     transport: 'websocket',
     calls,
-    async call<K extends CallName>(name: K, request: Req<K>, _options?: CallOptions): Promise<Res<K>> {
+    async call<K extends CallName>(name: K, request: Req<K>, options?: CallOptions): Promise<Res<K>> {
       calls.push({ name, request });
-      const handler = handlers[name] as ((r: Req<K>) => Promise<Res<K>>) | undefined;
+      const handler = handlers[name] as ((r: Req<K>, o?: CallOptions) => Promise<Res<K>>) | undefined;
       if (!handler) throw new Error(`fakeClient: no handler for ${name}`);
-      return parseResponse(name, await handler(parseRequest(name, request)));
+      const answer = handler(parseRequest(name, request), options).then((r) => parseResponse(name, r));
+      const signal = options?.signal;
+      if (!signal) return answer;
+      // As the real client does: cancelling rejects the call at once, whatever the handler does.
+      return Promise.race([answer, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new ApiError('cancelled', `${name} was cancelled.`)), { once: true }))]);
     },
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
       const set = listeners.get(name) ?? new Set();

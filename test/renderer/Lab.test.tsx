@@ -1,0 +1,144 @@
+// @vitest-environment happy-dom
+/**
+ * The single-run workflow through App against a fake engine: the method panel is generated from
+ * method:list, the run request carries the chosen methods with the parameters the user set (and
+ * the shared retention when the contract takes it), Ctrl+Enter runs, progress shows per phase,
+ * Cancel stops a run, answers and metrics appear, and opening a sample fills in the question.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { App } from '../../src/renderer/App';
+import { contractTakesRetention } from '../../src/renderer/lib/runRequest';
+import { ClientProvider } from '../../src/renderer/state/client';
+import type { MediaItem } from '../../src/shared/schemas/app';
+import type { RunStartRequest } from '../../src/shared/schemas/runs';
+import { fakeClient, type FakeHandlers } from './fakeClient';
+import { mount, pickFiles, settle, type Mounted } from './render';
+import { methodSummary, twoMethodResponse } from './runFixtures';
+
+const PIXEL = 'data:image/webp;base64,UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==';
+
+const methods = [
+  methodSummary('mixed', 'Mixed', z.object({ k: z.number().int().min(1).max(8).default(2).describe('layers that run on all tokens'), mode: z.enum(['budget', 'adaptive']).default('budget').describe('how') })),
+  methodSummary('topk', 'Top-k', z.object({ recycle: z.boolean().default(true).describe('recycle pruned tokens') })),
+];
+
+function engine(run: FakeHandlers['run:start']): FakeHandlers {
+  const items: MediaItem[] = [];
+  const add = (name: string) => {
+    const item: MediaItem = { id: `id-${items.length + 1}`, name, kind: 'image', format: 'png', width: 640, height: 480, sizeBytes: 10, thumbnail: PIXEL };
+    items.push(item);
+    return item;
+  };
+  return {
+    'media:list': async () => [...items],
+    'media:import': async ({ name }) => add(name),
+    'media:importPath': async ({ path }) => add(path.split('/').pop()!),
+    'media:preview': async ({ id }) => ({ id, dataUrl: PIXEL, width: 640, height: 480 }),
+    'method:list': async () => methods,
+    'model:list': async () => [{ id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded: false }],
+    'bench:samples': async ({ offset = 0 }) => ({
+      bench: 'shapes:test',
+      total: 1,
+      offset,
+      samples: [{ id: 'img-00000', kind: 'image', question: 'what color is the circle?', answer: 'blue', type: 'color', path: '/cache/images/img-00000.png', width: 160, height: 160 }],
+    }),
+    'run:start': run,
+  };
+}
+
+let view: Mounted | undefined;
+afterEach(() => {
+  view?.unmount();
+  view = undefined;
+});
+
+async function mountLab(handlers: FakeHandlers) {
+  const client = fakeClient(handlers);
+  view = await mount(
+    <ClientProvider client={client}>
+      <App />
+    </ClientProvider>,
+  );
+  await settle();
+  return { client, view };
+}
+
+async function type(el: HTMLElement, text: string) {
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  await settle(() => {
+    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, text);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+const ctrlEnter = () => settle(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true })));
+
+describe('the lab workflow', () => {
+  it('builds controls from method:list and sends the chosen methods with the parameters set', async () => {
+    const requests: RunStartRequest[] = [];
+    const { view } = await mountLab(
+      engine(async (req, options) => {
+        requests.push(req);
+        options?.onProgress?.({ phase: 'prefill', done: 2, total: 4, message: 'mixed: decoder layer 2/4' });
+        return twoMethodResponse('id-1').response;
+      }),
+    );
+    expect(view.all('method').map((m) => m.dataset.method)).toEqual(['mixed', 'topk']);
+    expect((view.one('run') as HTMLButtonElement).disabled).toBe(true);
+    await pickFiles(view.one('file-input'), [new File(['x'], 'shapes.png')]);
+    await type(view.one('question'), 'what color is the circle?');
+    await type(view.one('expected'), 'blue');
+    expect((view.one('run') as HTMLButtonElement).disabled).toBe(false);
+
+    const toggles = view.all('method-toggle');
+    await settle(() => toggles[0]!.click());
+    await settle(() => toggles[1]!.click());
+    const k = view.container.querySelector<HTMLInputElement>('[data-param="mixed.k"]')!;
+    expect(k.value).toBe('2'); // the default, shown but not sent
+    const mode = view.container.querySelector<HTMLSelectElement>('[data-param="mixed.mode"]')!;
+    expect(Array.from(mode.options).map((o) => o.value)).toEqual(['budget', 'adaptive']);
+    expect(view.container.querySelector<HTMLInputElement>('[data-param="topk.recycle"]')!.checked).toBe(true);
+    await type(k, '5');
+    expect(view.container.textContent).toContain('layers that run on all tokens');
+    expect(view.container.querySelector('.method-meta a')?.getAttribute('href')).toBe('https://arxiv.org/abs/2403.06764');
+    await type(view.one('retention'), '0.5');
+
+    await ctrlEnter();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ mediaId: 'id-1', question: 'what color is the circle?', expectedAnswer: 'blue', modelId: 'reference' });
+    expect(requests[0]!.methods!.map((m) => [m.id, m.params])).toEqual([['mixed', { k: 5 }], ['topk', {}]]);
+    if (contractTakesRetention()) expect(requests[0]!.methods!.map((m) => (m as { retention?: number }).retention)).toEqual([0.5, 0.5]);
+
+    expect(view.all('answer').map((a) => a.textContent)).toEqual(['blue', 'blue', 'red']);
+    expect(view.one('results-table').querySelectorAll('tbody tr')).toHaveLength(3);
+    expect(view.one('run-progress').dataset.status).toBe('done');
+    expect(view.all('overlay').map((o) => o.dataset.method)).toContain('none');
+  });
+
+  it('cancels a run in flight, and says why Run is unavailable', async () => {
+    const { view } = await mountLab(engine(() => new Promise(() => {})));
+    expect(view.container.querySelector('.run-blocked')?.textContent).toBe('Import an image or open a sample first.');
+    await pickFiles(view.one('file-input'), [new File(['x'], 'a.png')]);
+    expect(view.container.querySelector('.run-blocked')?.textContent).toBe('Type a question.');
+    await type(view.one('question'), 'how many?');
+    await settle(() => view.one('run').click());
+    expect(view.one('run-progress').dataset.status).toBe('running');
+    expect((view.one('run') as HTMLButtonElement).disabled).toBe(true);
+    await settle(() => view.one('cancel').click());
+    expect(view.one('run-progress').dataset.status).toBe('cancelled');
+    expect(view.all('notice')).toHaveLength(0);
+  });
+
+  it('opens a Shapes sample: imports its image and fills in its question and answer', async () => {
+    const { client, view } = await mountLab(engine(async () => twoMethodResponse('id-1').response));
+    await settle(() => view.one('samples-more').click());
+    expect(view.one('sample').textContent).toContain('what color is the circle?');
+    await settle(() => view.one('sample').click());
+    expect(client.calls.find((c) => c.name === 'media:importPath')?.request).toEqual({ path: '/cache/images/img-00000.png' });
+    expect((view.one('question') as HTMLTextAreaElement).value).toBe('what color is the circle?');
+    expect((view.one('expected') as HTMLInputElement).value).toBe('blue');
+    expect(view.one('viewer').dataset.mediaId).toBe('id-1');
+    expect(view.all('samples-more')).toHaveLength(0); // all 1 of 1 listed
+  });
+});
