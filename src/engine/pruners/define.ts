@@ -156,6 +156,17 @@ export interface PrunerHooks<P, S> {
   beforeDecode?(input: KvInput, env: HookEnv<P, S>): KvEdit | void;
 }
 
+/** One step of a run as the FLOPs overhead sees it: visual tokens before and after, at a width. */
+export interface StepCost {
+  stage: TraceStage;
+  layer?: number;
+  /** Live visual tokens before the step and after it. */
+  before: number;
+  after: number;
+  /** Widths of the visual tokens: ViT (vit stage and before the projector) and LLM. */
+  widths: { vit: number; llm: number };
+}
+
 /** Everything a method declares. `Schema` is a zod object; every field has `.describe()` help. */
 export interface PrunerDefinition<Schema extends z.ZodObject = z.ZodObject, S = unknown> {
   id: PrunerId;
@@ -178,6 +189,12 @@ export interface PrunerDefinition<Schema extends z.ZodObject = z.ZodObject, S = 
   /** Fresh per-run scratch state (accumulators, key sets, raters). */
   createState(params: z.output<Schema>, geometry: RunGeometry): S;
   hooks: PrunerHooks<z.output<Schema>, S>;
+  /**
+   * MAC-style FLOPs of the method's own selection arithmetic in one of its steps (pairwise
+   * similarities, merges), beyond the probes `overhead.ts` counts from `needs`. Absent: sorting
+   * and thresholding only, counted as 0.
+   */
+  selectionFlops?(step: StepCost, params: z.output<Schema>): number;
 }
 
 /** Any registered method, as the registry and the binder see it. */

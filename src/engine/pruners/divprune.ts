@@ -31,4 +31,6 @@ export const divprune = definePruner({
       return keepEdit('DivPrune max-min diverse subset', divPruneSelect(input.features, params.keep!).sort((a, b) => a - b));
     },
   },
+  // Greedy max-min: each of the `after` picks updates every candidate's distance (cosine at LLM width).
+  selectionFlops: (s) => (s.stage === 'vision' ? s.before * (s.after + 1) * s.widths.llm : 0),
 });

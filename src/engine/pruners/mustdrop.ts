@@ -97,4 +97,6 @@ export const mustdrop = definePruner({
       return { label: 'MustDrop: compact caches to the final kept set', compact: { from: Math.min(...layers), to: Math.max(...layers) }, nextPosition: 'cache-length' };
     },
   },
+  // 3×3 window scores: 8 cosines per patch (72 ordered pairs per 9-token window) at ViT width.
+  selectionFlops: (s) => (s.stage === 'vit' ? 8 * s.before * s.widths.vit : 0),
 });

@@ -68,4 +68,6 @@ export const prumergePlus = definePruner({
       return edit;
     },
   },
+  // Each kept token's key similarity to every token (neighbour search), at ViT width (an upper bound: keys are head-mean).
+  selectionFlops: (s) => (s.stage === 'vision' ? s.before * s.after * s.widths.vit : 0),
 });

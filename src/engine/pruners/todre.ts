@@ -70,6 +70,8 @@ export const todre = definePruner({
       return keepEdit(`ToDRE stage 2: α(t→v) ${shares.textToVisual.toFixed(3)}, α(v→t) ${shares.visualToText.toFixed(3)} < τ`, []);
     },
   },
+  // Stage 1: greedy diversity selection, one distance update per candidate per pick; stage 2 reads probes only.
+  selectionFlops: (s) => (s.stage === 'vision' ? s.before * (s.after + 1) * s.widths.llm : 0),
 });
 
 /** The pivot's position in the visual block: its frame's token at the pivot patch (pooled if needed). */

@@ -60,4 +60,6 @@ export const visionzip = definePruner({
       return edit;
     },
   },
+  // Contextual merge: the remaining tokens' similarity to the contextual targets (bounded by before·after), at ViT width.
+  selectionFlops: (s) => (s.stage === 'vision' ? s.before * s.after * s.widths.vit : 0),
 });

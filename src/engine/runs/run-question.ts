@@ -1,14 +1,11 @@
 /**
  * One question about one image (or the frames of a video) answered by a loaded model, once per
  * method, with everything `run:start` reports: answer, first-token top-5, correctness against a
- * known answer, FLOPs from the run's actual token counts, latency per phase over warm-up +
- * repeats, and fidelity of each method to the unpruned baseline. The baseline always runs first.
- *
- * Methods other than the unpruned baseline are refused ('unsupported') until the pruner registry
- * plugs in here: each method will contribute RuntimeHooks and a trace, and its fidelity is
- * already computed against results[0].
+ * known answer, FLOPs from the run's actual token counts plus the method's overhead, latency per
+ * phase over warm-up + repeats, the method's PruningReport (trace, equivalent tokens), and
+ * fidelity of each method to the unpruned baseline, which always runs first (results[0]).
+ * Every pass — warm-ups and repeats included — binds its method afresh (method-pass.ts).
  */
-import { ApiError } from '../../shared/errors';
 import type { FlopsConvention } from '../../shared/flops';
 import type { MethodResult, MethodSpec, RunFlops } from '../../shared/schemas/runs';
 import { visionLayersNeeded } from '../models/checkpoint/config';
@@ -18,6 +15,7 @@ import { summarize, type PhaseTimings } from '../metrics/latency';
 import { throwIfCancelled } from '../models/model-cache';
 import type { RuntimeHooks } from '../models/runtime/hooks';
 import { flopsOfRun } from '../models/runtime/measured-run';
+import { methodPass, planMethods, type MethodPass } from './method-pass';
 import type { ImageSource } from '../models/runtime/preprocess';
 import type { AnswerResult, VlmRuntime } from '../models/runtime/vlm';
 
@@ -53,19 +51,7 @@ export interface RunQuestionResult {
   baseline: AnswerResult;
 }
 
-const BASELINE = 'none';
-
-/** The methods to run: the baseline first, then the rest; refuses methods that do not exist yet. */
-export function planMethods(methods: readonly MethodSpec[] | undefined): MethodSpec[] {
-  const others = (methods ?? []).filter((m) => m.id !== BASELINE);
-  if (others.length > 0) {
-    throw new ApiError('unsupported', `Compression method${others.length > 1 ? 's' : ''} ${others.map((m) => `"${m.id}"`).join(', ')} ${others.length > 1 ? 'are' : 'is'} not available in this engine; only the unpruned baseline ("none") runs.`, {
-      hint: 'Run without methods to get the unpruned answer; compression methods arrive with the pruner registry.',
-      subject: others[0]!.id,
-    });
-  }
-  return [{ id: BASELINE, params: {} }];
-}
+export { planMethods } from './method-pass';
 
 /** Hooks that report progress per layer and stop the run between layers when cancelled. */
 function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: AbortSignal | undefined, report: (p: RunProgress) => void): RuntimeHooks {
@@ -89,9 +75,8 @@ function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: Ab
   };
 }
 
-/** The contract's FLOPs summary of one run. */
-export function runFlops(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention): RunFlops {
-  const f = flopsOfRun(rt, r, convention);
+/** The contract's FLOPs summary of one run (`f`: its breakdown with any method overhead, default: none). */
+export function runFlops(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention, f = flopsOfRun(rt, r, convention)): RunFlops {
   return {
     convention: f.convention,
     unit: f.unit,
@@ -119,40 +104,45 @@ function withTotal(t: PhaseTimings): PhaseTimings {
 
 /**
  * Runs every planned method on the question: warmup + repeats answers each, the first measured
- * one reported. Throws ApiError 'cancelled' when `signal` fires (checked between layers),
- * 'unsupported' for unknown methods; runtime failures propagate as they are.
+ * one reported. Throws ApiError 'invalid-input' / 'unsupported' for methods planMethods refuses
+ * (before anything runs), 'cancelled' when `signal` fires (checked between layers); runtime
+ * failures propagate as they are.
  */
 export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Promise<RunQuestionResult> {
-  const plan = planMethods(opts.methods);
+  const plan = planMethods(opts.methods, rt.model.config, opts.images.length);
   const repeats = opts.repeats ?? 1;
   const warmup = opts.warmup ?? 0;
   const convention = opts.convention ?? 'paper';
   const report = opts.onProgress ?? (() => {});
   const results: MethodResult[] = [];
-  let baseline: AnswerResult | undefined;
+  let baseline: MethodPass | undefined;
   for (const method of plan) {
-    let reported: AnswerResult | undefined;
+    let reported: MethodPass | undefined;
     const timings: PhaseTimings[] = [];
     for (let i = 0; i < warmup + repeats; i++) {
       const label = i < warmup ? `${method.id}: warm-up ${i + 1}/${warmup}` : `${method.id}: run ${i - warmup + 1}/${repeats}`;
       const hooks = progressHooks(rt, opts.images.length, label, opts.signal, report);
-      const r = await rt.answer({ images: opts.images, question: opts.question, hooks, maxNewTokens: opts.maxNewTokens });
+      const pass = await methodPass(rt, method, { images: opts.images, question: opts.question, hooks, maxNewTokens: opts.maxNewTokens, convention });
       throwIfCancelled(opts.signal, 'The run');
-      report({ phase: 'decode', done: 1, total: 1, message: `${label}: ${r.ids.length} token(s)` });
+      report({ phase: 'decode', done: 1, total: 1, message: `${label}: ${pass.result.ids.length} token(s)` });
       if (i < warmup) continue;
-      reported ??= r;
-      timings.push(withTotal(r.timings));
+      reported ??= pass;
+      timings.push(withTotal(pass.result.timings));
     }
-    const r = reported!;
-    baseline ??= r;
+    const pass = reported!;
+    const r = pass.result;
+    baseline ??= pass;
     const phases = [...new Set(timings.flatMap((t) => Object.keys(t)))];
     const result: MethodResult = {
       method: method.id,
-      params: method.params ?? {},
+      params: pass.report?.params ?? method.params,
+      ...(method.pruner ? { retention: method.retention } : {}),
       answer: r.answer,
       ids: r.ids,
       firstToken: { id: r.firstToken.id, text: rt.model.tokenizer.decode([r.firstToken.id]), prob: Math.min(1, Math.max(0, r.firstToken.probs[r.firstToken.id]!)), top: topCandidates(rt, r) },
-      flops: runFlops(rt, r, convention),
+      flops: runFlops(rt, r, convention, pass.flops),
+      flopsRatio: pass.flops.total / baseline.flops.total,
+      equivalentTokens: pass.equivalentTokens,
       latency: Object.fromEntries(phases.map((p) => [p, summarize(timings.map((t) => t[p]).filter((x): x is number => x !== undefined))])),
       tokenCounts: {
         vit: r.tokenCounts.vit[0] ?? [],
@@ -163,12 +153,13 @@ export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Pro
         text: r.layout.prefixLength + r.layout.suffixLength,
       },
       provider: r.provider,
+      ...(pass.report ? { pruning: pass.report } : {}),
     };
     if (opts.expectedAnswer !== undefined) result.correct = isCorrect(r.answer, opts.expectedAnswer);
-    if (r !== baseline) result.fidelity = fidelity({ answer: baseline.answer, firstLogits: baseline.firstToken.logits }, { answer: r.answer, firstLogits: r.firstToken.logits });
+    if (pass !== baseline) result.fidelity = fidelity({ answer: baseline.result.answer, firstLogits: baseline.result.firstToken.logits }, { answer: r.answer, firstLogits: r.firstToken.logits });
     results.push(result);
   }
-  const b = baseline!;
+  const b = baseline!.result;
   const first = b.frames[0];
   const side = rt.model.config.vision.imageSize / rt.model.config.vision.patchSize;
   const grid = first?.grid ?? { rows: side, cols: side };

@@ -4,13 +4,22 @@
  * measured against it. Responses stay small: top-5 of the first answer token, never full logits.
  */
 import { z } from 'zod';
+import { PruningReport } from '../trace';
 
 const Count = z.number().int().nonnegative();
 
-/** A compression method and its parameters (validated against the method's own schema by the engine). */
+/**
+ * A compression method (an id from method:list, or 'none' for the baseline), its parameters
+ * (validated against the method's own strict schema by the engine: unknown names are refused) and
+ * the retention it runs at. Retention is the fraction of the visual tokens kept, 0 < r ≤ 1; every
+ * method but 'none' needs one.
+ */
 export const MethodSpec = z.object({
   id: z.string().min(1),
   params: z.record(z.string(), z.unknown()).optional(),
+  retention: z.number().gt(0, 'retention must be > 0').max(1, 'retention must be ≤ 1').optional(),
+  /** Seed of the method's randomness (only 'random' has any); default 0. */
+  seed: z.number().int().nonnegative().optional(),
 });
 export type MethodSpec = z.infer<typeof MethodSpec>;
 
@@ -71,10 +80,17 @@ export const FidelitySchema = z.object({
   logProbChange: z.number(),
 });
 
-/** The outcome of one method on the question. */
+/**
+ * The outcome of one method on the question. results[0] is the baseline ('none': no `retention`,
+ * `fidelity` or `pruning`); every other result has all three. `params` are the method's resolved
+ * parameters (defaults and retention-derived values filled in). `flops.extra` holds the method's
+ * own overhead (probes, selection); `flopsRatio` is flops.total over the baseline's.
+ */
 export const MethodResult = z.object({
   method: z.string().min(1),
   params: z.record(z.string(), z.unknown()),
+  /** The retention requested (fraction of visual tokens kept). */
+  retention: z.number().gt(0).max(1).optional(),
   answer: z.string(),
   ids: z.array(Count),
   /** Whether the answer matches expectedAnswer after normalisation; absent without one. */
@@ -82,6 +98,12 @@ export const MethodResult = z.object({
   firstToken: z.object({ id: Count, text: z.string(), prob: z.number().min(0).max(1), top: z.array(TokenCandidate).max(5) }),
   fidelity: FidelitySchema.optional(),
   flops: RunFlops,
+  /** flops.total / the baseline's flops.total (1 on the baseline). */
+  flopsRatio: z.number().nonnegative(),
+  /** Mean over decoder layers of the visual tokens entering them (the baseline: all of them). */
+  equivalentTokens: z.number().nonnegative(),
+  /** The method's side of the run: resolved params, planned vs achieved retention, the token trace. */
+  pruning: PruningReport.optional(),
   /** Per phase (preprocess, vision, prefill, decode, total). */
   latency: z.record(z.string(), LatencyStats),
   tokenCounts: z.object({

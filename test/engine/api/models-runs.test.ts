@@ -216,9 +216,19 @@ describe('run:start', () => {
     const missingMedia = await rejection(handlers['run:start']({ mediaId: 'gone', question: 'q' }, context()));
     expect(missingMedia.code).toBe('not-found');
     expect(missingMedia.hint).toBeTruthy();
-    const method = await rejection(handlers['run:start']({ mediaId: imageId, question: 'q', methods: [{ id: 'none' }, { id: 'fastv' }] }, context()));
-    expect(method.code).toBe('unsupported');
-    expect(method.subject).toBe('fastv');
+    expect(invalid({ mediaId: imageId, question: 'q', methods: [{ id: 'fastv', retention: 0 }] })).toBe('invalid-input');
+    expect(invalid({ mediaId: imageId, question: 'q', methods: [{ id: 'fastv', retention: 1.5 }] })).toBe('invalid-input');
+    // The engine names the method at fault: unknown id, no retention, a parameter its schema refuses.
+    for (const [methods, subject] of [
+      [[{ id: 'none' }, { id: 'nope', retention: 0.5 }], 'nope'],
+      [[{ id: 'fastv' }], 'fastv'],
+      [[{ id: 'pool', retention: 0.5 }, { id: 'fastv', retention: 0.5, params: { layer: 2 } }], 'fastv'],
+    ] as const) {
+      const err = await rejection(handlers['run:start']({ mediaId: imageId, question: 'q', methods: methods.map((m) => ({ ...m })) }, context()));
+      expect(err.code).toBe('invalid-input');
+      expect(err.subject).toBe(subject);
+      expect(err.message).toContain(subject);
+    }
     const broken = await rejection(handlers['run:start']({ modelId: 'broken', mediaId: imageId, question: 'q' }, context()));
     expect(broken.code).toBe('model-error');
   });

@@ -3,7 +3,7 @@
  * token counts (src/shared/flops.ts), and per-phase latency over warm-up + repeated runs. Used by
  * `tokenlab run` and meant for the contract's `run:start` handler.
  */
-import { computeFlops, visionLayerFlops, type FlopsBreakdown, type FlopsConvention } from '../../../shared/flops';
+import { computeFlops, visionLayerFlops, type ExtraCost, type FlopsBreakdown, type FlopsConvention } from '../../../shared/flops';
 import { measurePhases, type LatencySummary } from '../../metrics/latency';
 import { flopsDimsFromConfig } from '../checkpoint/flops-dims';
 import type { AnswerRequest, AnswerResult, VlmRuntime } from './vlm';
@@ -27,8 +27,8 @@ export interface MeasuredRun {
   repeats: number;
 }
 
-/** FLOPs of one answered run from its recorded token counts. */
-export function flopsOfRun(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention = 'paper'): FlopsBreakdown {
+/** FLOPs of one answered run from its recorded token counts; `methodExtra`: a compression method's own overhead. */
+export function flopsOfRun(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention = 'paper', methodExtra: readonly ExtraCost[] = []): FlopsBreakdown {
   const dims = flopsDimsFromConfig(rt.model.config, rt.model.name);
   const vit = r.tokenCounts.vit[0] ?? [];
   // The FLOPs model counts the layers LLaVA needs; extra ViT layers run for probes are method overhead.
@@ -37,8 +37,8 @@ export function flopsOfRun(rt: VlmRuntime, r: AnswerResult, convention: FlopsCon
   const extraVit = vit.slice(needed);
   const images = r.tokenCounts.vit.length;
   const extra = extraVit.length
-    ? [{ label: `${extraVit.length} ViT layer(s) beyond the feature layer, run for probes`, flops: images * extraVit.reduce((a, n) => a + visionLayerFlops(dims.vision, n), 0) }]
-    : [];
+    ? [{ label: `${extraVit.length} ViT layer(s) beyond the feature layer, run for probes`, flops: images * extraVit.reduce((a, n) => a + visionLayerFlops(dims.vision, n), 0) }, ...methodExtra]
+    : [...methodExtra];
   return computeFlops({
     dims,
     convention,
