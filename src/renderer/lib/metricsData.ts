@@ -70,3 +70,10 @@ export function latencyRows(results: readonly MethodResult[]): Array<Record<stri
     return row;
   });
 }
+
+/** A short axis label for a FLOPs value: "3.8T", "512G", "20M" (three significant digits at most). */
+export function shortFlops(flops: number): string {
+  const units: Array<[number, string]> = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [scale, unit] of units) if (Math.abs(flops) >= scale) return `${Number((flops / scale).toPrecision(3))}${unit}`;
+  return String(flops);
+}

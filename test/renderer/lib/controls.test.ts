@@ -63,3 +63,24 @@ describe('buildRunRequest', () => {
     expect(buildRunRequest({ mediaId: 'm', question: 'q', methods: [], params: {}, retention: 1, modelId: 'reference' })).toEqual({ mediaId: 'm', question: 'q', modelId: 'reference' });
   });
 });
+
+describe('chart rows', () => {
+  it('splits FLOPs into phases relative to the baseline, tokens per layer per method, latency medians', async () => {
+    const { twoMethodResponse } = await import('../runFixtures');
+    const { flopsRows, tokenRows, latencyRows, shortFlops } = await import('../../../src/renderer/lib/metricsData');
+    const { response } = twoMethodResponse('m');
+    const rows = flopsRows(response.results);
+    expect(rows.map((r) => r.method)).toEqual(['none', 'mixed', 'topk']);
+    for (const [i, r] of rows.entries()) expect(r.vision + r.prefill + r.decode + r.overhead).toBe(response.results[i]!.flops.total);
+    expect(rows[0]!.relative).toBe(1);
+    expect(rows[2]!.relative).toBeLessThan(1);
+    expect(tokenRows(response.results)).toEqual([
+      { layer: 0, none: 24, mixed: 17, topk: 24 },
+      { layer: 1, none: 24, mixed: 17, topk: 24 },
+      { layer: 2, none: 24, mixed: 9, topk: 24 },
+      { layer: 3, none: 24, mixed: 9, topk: 6 },
+    ]);
+    expect(latencyRows(response.results)[0]).toEqual({ method: 'none', preprocess: 1, vision: 2, prefill: 3, decode: 4 });
+    expect([shortFlops(3.817e12), shortFlops(20e6), shortFlops(512)]).toEqual(['3.82T', '20M', '512']);
+  });
+});

@@ -6,7 +6,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MethodResult } from '../../../shared/schemas/runs';
 import { formatFlops } from '../../../shared/flops';
-import { FLOPS_PHASES, flopsRows, type FlopsRow } from '../../lib/metricsData';
+import { FLOPS_PHASES, flopsRows, shortFlops, type FlopsRow } from '../../lib/metricsData';
 import { AXIS, seriesColor } from './palette';
 
 const PHASE_COLORS = { vision: '#8e44ad', prefill: '#2f6fdb', decode: '#27ae60', overhead: '#e67e22' } as const;
@@ -37,7 +37,7 @@ export function FlopsChart({ results, labels }: { results: readonly MethodResult
         <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="method" tick={AXIS} />
-          <YAxis tick={AXIS} tickFormatter={(v: number) => formatFlops(v).replace(' FLOPs', '')} width={56} />
+          <YAxis tick={AXIS} tickFormatter={shortFlops} width={44} />
           <Tooltip content={({ active, label }) => (active ? <FlopsTooltip row={rows.find((r) => r.method === label)} formula={first?.flops.formula ?? ''} convention={first?.flops.convention ?? ''} /> : null)} />
           {FLOPS_PHASES.map((p) => (
             <Bar key={p.key} dataKey={p.key} name={p.label} stackId="flops" fill={PHASE_COLORS[p.key]} isAnimationActive={false} />

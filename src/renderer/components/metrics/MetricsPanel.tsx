@@ -17,12 +17,12 @@ export function MetricsPanel({ response, labels }: { response: RunStartResponse 
   const results = response.results;
   return (
     <div className="metrics" data-testid="metrics">
-      <ResultsTable runs={runs} labels={labels} />
       <div className="charts">
         <FlopsChart results={results} labels={labels} />
         <TokensChart results={results} labels={labels} />
         <LatencyChart results={results} labels={labels} />
       </div>
+      <ResultsTable runs={runs} labels={labels} />
     </div>
   );
 }

@@ -33,7 +33,7 @@ export function ResultsTable({ runs, labels }: { runs: readonly MethodRun[]; lab
         {runs.map(({ result, ...run }, i) => (
           <tr key={i} data-method={result.method}>
             <th scope="row">{labels(result.method)}</th>
-            <td>
+            <td title={result.answer}>
               {result.answer}{' '}
               {result.correct === undefined ? null : <span className={`badge ${result.correct ? 'badge-ok' : 'badge-bad'}`}>{result.correct ? 'correct' : 'wrong'}</span>}
             </td>

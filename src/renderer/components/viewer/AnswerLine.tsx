@@ -10,7 +10,7 @@ export function AnswerLine({ result }: { result: MethodResult }) {
   const f = result.fidelity;
   return (
     <p className="answer-line">
-      <span className="answer" data-testid="answer" data-method={result.method}>
+      <span className="answer" data-testid="answer" data-method={result.method} title={result.answer}>
         {result.answer.trim() === '' ? <em className="muted">(empty answer)</em> : result.answer}
       </span>
       {result.correct === undefined ? null : (
