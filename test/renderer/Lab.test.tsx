@@ -8,7 +8,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { App } from '../../src/renderer/App';
-import { contractTakesRetention } from '../../src/renderer/lib/runRequest';
 import { ClientProvider } from '../../src/renderer/state/client';
 import type { MediaItem } from '../../src/shared/schemas/app';
 import type { RunStartRequest } from '../../src/shared/schemas/runs';
@@ -108,7 +107,7 @@ describe('the lab workflow', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ mediaId: 'id-1', question: 'what color is the circle?', expectedAnswer: 'blue', modelId: 'reference' });
     expect(requests[0]!.methods!.map((m) => [m.id, m.params])).toEqual([['mixed', { k: 5 }], ['topk', {}]]);
-    if (contractTakesRetention()) expect(requests[0]!.methods!.map((m) => (m as { retention?: number }).retention)).toEqual([0.5, 0.5]);
+    expect(requests[0]!.methods!.map((m) => m.retention)).toEqual([0.5, 0.5]);
 
     expect(view.all('answer').map((a) => a.textContent)).toEqual(['blue', 'blue', 'red']);
     expect(view.one('results-table').querySelectorAll('tbody tr')).toHaveLength(3);

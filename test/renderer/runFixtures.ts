@@ -1,10 +1,10 @@
 /**
  * Run responses for component tests, shaped by the contract's own schemas (parsed, so they are
- * exactly what a client would hand the UI) with token traces from the real TraceBuilder. The
- * pruning report is attached after parsing, as the contract's `pruning` field carries it.
+ * exactly what a client would hand the UI) with token traces from the real TraceBuilder in each
+ * method's pruning report.
  */
 import { z } from 'zod';
-import { RunStartResponse, type MethodResult } from '../../src/shared/schemas/runs';
+import { RunStartResponse } from '../../src/shared/schemas/runs';
 import { MethodSummary } from '../../src/shared/schemas/methods';
 import { equivalentTokens, keptAt, type PruningReport, type TokenTrace } from '../../src/shared/trace';
 import { TraceBuilder } from '../../src/shared/trace-builder';
@@ -49,7 +49,7 @@ function result(method: string, answer: string, trace: TokenTrace | null, correc
       extra: { total: 0, items: [] },
       formula: '4·n·d² + 2·n²·d + 3·n·d·m per layer',
     },
-    flopsRatio: 1,
+    flopsRatio: total / (5300 + LAYERS * (24 + TEXT) * 1000), // over the unpruned run's total
     equivalentTokens: visual.reduce((a, b) => a + b, 0) / LAYERS,
     latency: { preprocess: stats(1), vision: stats(2), prefill: stats(3), decode: stats(4), total: stats(10) },
     tokenCounts: { vit: [25, 25], projector: 24, decoder: visual.map((v) => v + TEXT), decoderVisual: visual, decodeSteps: 1, text: TEXT },
@@ -72,9 +72,12 @@ export function twoMethodResponse(mediaId: string): { response: RunStartResponse
     grid: { rows: GRID.rows, cols: GRID.cols, frames: 1, tokensPerFrame: 24, visualTokens: 24 },
     warmup: 0,
     repeats: 1,
-    results: [result('none', 'blue', null, true), result('mixed', 'blue', traces.mixed, true), result('topk', 'red', traces.topk, false)],
+    results: [
+      result('none', 'blue', null, true),
+      { ...(result('mixed', 'blue', traces.mixed, true) as object), pruning: report('mixed', traces.mixed) },
+      { ...(result('topk', 'red', traces.topk, false) as object), pruning: report('topk', traces.topk) },
+    ],
   });
-  response.results = response.results.map((r) => (r.method === 'none' ? r : ({ ...r, pruning: report(r.method, traces[r.method as 'mixed' | 'topk']) } as MethodResult)));
   return { response, traces };
 }
 

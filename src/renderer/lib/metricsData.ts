@@ -14,7 +14,7 @@ export interface FlopsRow {
   decode: number;
   overhead: number;
   total: number;
-  /** total / the baseline's total (1 for the baseline). */
+  /** total / the baseline's total (1 for the baseline), as the engine reports it. */
   relative: number;
 }
 
@@ -26,9 +26,8 @@ export const FLOPS_PHASES = [
   { key: 'overhead', label: 'Method overhead' },
 ] as const;
 
-/** FLOPs per phase of each result; the first result is the baseline the others are relative to. */
+/** FLOPs per phase of each result (the first is the unpruned baseline). */
 export function flopsRows(results: readonly MethodResult[]): FlopsRow[] {
-  const base = results[0]?.flops.total ?? 0;
   return results.map((r) => {
     const f = r.flops;
     return {
@@ -38,7 +37,7 @@ export function flopsRows(results: readonly MethodResult[]): FlopsRow[] {
       decode: f.decode.total + f.lmHead.total,
       overhead: f.extra.total,
       total: f.total,
-      relative: base > 0 ? f.total / base : 1,
+      relative: r.flopsRatio,
     };
   });
 }

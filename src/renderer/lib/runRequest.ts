@@ -1,11 +1,10 @@
 /**
  * Builds the `run:start` request from what the method panel holds. Retention is one number shared
- * by every chosen method (the fraction of visual tokens kept, STYLE.md lesson 2); it is sent in
- * each method's spec when the contract's MethodSpec has a `retention` field, and is otherwise
- * left to the engine's default. Parameters the user did not set are not sent, so the engine
- * applies the paper default or derives them from retention.
+ * by every chosen method (the fraction of visual tokens kept, STYLE.md lesson 2), sent in each
+ * method's spec. Parameters the user did not set are not sent, so the engine applies the paper
+ * default or derives them from retention.
  */
-import { MethodSpec, type RunStartRequest } from '../../shared/schemas/runs';
+import type { MethodSpec, RunStartRequest } from '../../shared/schemas/runs';
 
 /** The method panel's choices for one run. */
 export interface RunChoices {
@@ -20,19 +19,9 @@ export interface RunChoices {
   retention: number;
 }
 
-/** Whether the contract lets a method spec carry its own retention. */
-export function contractTakesRetention(): boolean {
-  return 'retention' in MethodSpec.shape;
-}
-
 /** The request for `choices`; the question and expected answer are trimmed, an empty expected answer omitted. */
 export function buildRunRequest(choices: RunChoices): RunStartRequest {
-  const withRetention = contractTakesRetention();
-  const methods = choices.methods.map((id) => {
-    const spec: Record<string, unknown> = { id, params: { ...(choices.params[id] ?? {}) } };
-    if (withRetention) spec.retention = choices.retention;
-    return spec as MethodSpec;
-  });
+  const methods: MethodSpec[] = choices.methods.map((id) => ({ id, params: { ...(choices.params[id] ?? {}) }, retention: choices.retention }));
   const expected = choices.expectedAnswer?.trim();
   return {
     mediaId: choices.mediaId,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { controlFor, controlsOf, parseNumberInput, shownValue } from '../../../src/renderer/lib/paramControls';
-import { buildRunRequest, contractTakesRetention } from '../../../src/renderer/lib/runRequest';
+import { buildRunRequest } from '../../../src/renderer/lib/runRequest';
 import { RunStartRequest } from '../../../src/shared/schemas/runs';
 
 const schema = z.toJSONSchema(
@@ -51,12 +51,9 @@ describe('controls from parameter schemas', () => {
 describe('buildRunRequest', () => {
   it('sends chosen methods with only the parameters the user set, and a valid request', () => {
     const req = buildRunRequest({ mediaId: 'm1', question: '  what colour?  ', expectedAnswer: ' ', methods: ['fastv', 'divprune'], params: { fastv: { k: 2 } }, retention: 0.25 });
-    expect(req).toMatchObject({ mediaId: 'm1', question: 'what colour?', methods: [{ id: 'fastv', params: { k: 2 } }, { id: 'divprune', params: {} }] });
+    expect(req).toMatchObject({ mediaId: 'm1', question: 'what colour?', methods: [{ id: 'fastv', params: { k: 2 }, retention: 0.25 }, { id: 'divprune', params: {}, retention: 0.25 }] });
     expect(req.expectedAnswer).toBeUndefined();
     expect(RunStartRequest.safeParse(req).success).toBe(true);
-    const sent = req.methods![0] as Record<string, unknown>;
-    expect('retention' in sent).toBe(contractTakesRetention());
-    if (contractTakesRetention()) expect(sent.retention).toBe(0.25);
   });
 
   it('leaves methods out for a baseline-only run', () => {

@@ -10,13 +10,12 @@ import type { MethodRun } from '../../lib/runResults';
 function tokensText(result: MethodResult, run: MethodRun): string {
   const visual = result.tokenCounts.decoderVisual;
   const last = visual[visual.length - 1];
-  const eq = run.report ? ` · eq. ${run.report.equivalentTokens.toFixed(1)}` : '';
+  const eq = run.report ? ` · eq. ${result.equivalentTokens.toFixed(1)}` : '';
   return `${visual[0] ?? 0} → ${last ?? 0}${eq}`;
 }
 
 /** One row per method run, the unpruned first. */
 export function ResultsTable({ runs, labels }: { runs: readonly MethodRun[]; labels: (id: string) => string }) {
-  const base = runs[0]?.result.flops.total ?? 0;
   return (
     <table className="results-table" data-testid="results-table">
       <thead>
@@ -42,7 +41,7 @@ export function ResultsTable({ runs, labels }: { runs: readonly MethodRun[]; lab
             </td>
             <td>{tokensText(result, { result, ...run })}</td>
             <td title={`${result.flops.total.toExponential(4)} ${result.flops.unit}`}>
-              {formatFlops(result.flops.total)} ({base > 0 ? ((result.flops.total / base) * 100).toFixed(0) : 100}%)
+              {formatFlops(result.flops.total)} ({(result.flopsRatio * 100).toFixed(0)}%)
             </td>
             <td title={result.latency.total ? `p10–p90 ${result.latency.total.p10.toFixed(1)}–${result.latency.total.p90.toFixed(1)} ms` : undefined}>
               {result.latency.total ? `${result.latency.total.median.toFixed(1)} ms` : '—'}
