@@ -8,11 +8,14 @@ import { join, resolve } from 'node:path';
 import { appRoot } from '../../engine/api/appRoot';
 import { loadBenchmark } from '../../engine/bench/loader';
 import { resolveBenchmark } from '../../engine/bench/splits';
+import { evaluateMethod, type MethodEvalReport } from '../../engine/eval/compare';
 import { evaluate, type EvalReport } from '../../engine/eval/evaluate';
 import { loadModel } from '../../engine/models/checkpoint/load';
 import { VlmRuntime } from '../../engine/models/runtime/vlm';
+import { planMethods } from '../../engine/runs/method-pass';
 import { UsageError, type CliCommand } from '../command';
 import { parseFlags } from './args';
+import { methodSpecs } from './method-args';
 
 const usage = `Usage: tokenlab eval [--model DIR] [--bench DIR|shapes:test] [options]
 
@@ -27,8 +30,14 @@ Options:
   --limit N              evaluate N samples, shared among question types in proportion
   --max-new-tokens N     longest answer in tokens (default 8)
   --threads N            onnxruntime intra-op threads (default 1 on ≤ 2 cores, else automatic)
+  --method ID            evaluate a compression method (tokenlab methods) instead of the unpruned
+                         model; each sample's unpruned pass is computed once and is the reference
+  --retention R          with --method: fraction of visual tokens kept, 0 < R ≤ 1 (0.25 or 1/4)
+  --param K=V            with --method: a method parameter (repeatable); V is JSON or text
   --json                 print one JSON object: accuracy (0–1), n, byType {type: {accuracy, n,
-                         majority}}, byKind, meanLatencyMs, model, bench, provider
+                         majority}}, byKind, meanLatencyMs, model, bench, provider; with
+                         --method also agreement (first-token top-1 with the unpruned model),
+                         kl, flopsRatio, equivalentTokens, relevantKept, unprunedAccuracy, method
   --samples              with --json, include every sample's answer`;
 
 function wholeNumber(value: string | true | undefined, flag: string, min: number): number | undefined {
@@ -47,6 +56,32 @@ function defaultModel(): string {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The repeatable --param flags pulled out of argv (parseFlags takes each flag once). */
+function takeParams(argv: string[]): { rest: string[]; params: string[] } {
+  const rest: string[] = [];
+  const params: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--param') {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError('--param needs a value.');
+      params.push(v);
+    } else if (a.startsWith('--param=')) params.push(a.slice('--param='.length));
+    else rest.push(a);
+  }
+  return { rest, params };
+}
+
+function methodLines(r: MethodEvalReport, visual: number): string[] {
+  return [
+    `Method:    ${r.method.id} at retention ${r.method.retention.toFixed(3)} (unpruned accuracy on the same samples ${pct(r.unprunedAccuracy)})`,
+    `Fidelity:  first-token agreement ${pct(r.agreement)}, same answer ${pct(r.sameAnswer)}, mean KL ${r.kl.toExponential(2)} nats`,
+    `Cost:      FLOPs ratio ${r.flopsRatio.toFixed(3)}, equivalent tokens ${r.equivalentTokens.toFixed(1)} of ${visual}, achieved retention ${r.achievedRetention.toFixed(3)}`,
+    `Relevant:  ${r.relevantKept === null ? 'n/a (no image sample with boxes)' : `${pct(r.relevantKept)} of the question-relevant tokens kept (layer average)`}`,
+    '',
+  ];
+}
 
 function table(report: EvalReport, modelDir: string, benchRef: string, provider: string): string {
   const rows = Object.entries(report.byType).map(([type, c]) => `  ${type.padEnd(14)} ${String(c.n).padStart(5)}  ${pct(c.accuracy).padStart(7)}  ${pct(c.majority).padStart(8)}  ${(c.accuracy - c.majority >= 0 ? '+' : '') + (100 * (c.accuracy - c.majority)).toFixed(1)}`);
@@ -73,7 +108,13 @@ export const evalCommand: CliCommand = {
   summary: 'accuracy of a model on a benchmark, per question type vs. its majority rate',
   usage,
   async run(argv) {
-    const flags = parseFlags(argv, { values: ['model', 'bench', 'limit', 'max-new-tokens', 'threads'], booleans: ['json', 'samples'] });
+    const { rest, params } = takeParams(argv);
+    const flags = parseFlags(rest, { values: ['model', 'bench', 'limit', 'max-new-tokens', 'threads', 'method', 'retention'], booleans: ['json', 'samples'] });
+    const str = (name: string): string[] => {
+      const v = flags.get(name);
+      return typeof v === 'string' ? [v] : [];
+    };
+    const specs = methodSpecs(str('method'), str('retention'), params);
     const limit = wholeNumber(flags.get('limit'), '--limit', 1);
     const maxNewTokens = wholeNumber(flags.get('max-new-tokens'), '--max-new-tokens', 1);
     const threads = wholeNumber(flags.get('threads'), '--threads', 0);
@@ -94,18 +135,17 @@ export const evalCommand: CliCommand = {
     try {
       const started = performance.now();
       let correct = 0;
-      const report = await evaluate(rt, bench, {
-        limit,
-        maxNewTokens,
-        onSample: (done, total, outcome) => {
-          if (outcome.correct) correct++;
-          const every = Math.max(1, Math.floor(total / 20));
-          if (done % every === 0 || done === total) {
-            const rate = done / ((performance.now() - started) / 1000);
-            err.write(`eval: ${done}/${total}  accuracy so far ${pct(correct / done)}  (${rate.toFixed(1)} samples/s)\n`);
-          }
-        },
-      });
+      const onSample = (done: number, total: number, outcome: { correct: boolean }): void => {
+        if (outcome.correct) correct++;
+        const every = Math.max(1, Math.floor(total / 20));
+        if (done % every === 0 || done === total) {
+          const rate = done / ((performance.now() - started) / 1000);
+          err.write(`eval: ${done}/${total}  accuracy so far ${pct(correct / done)}  (${rate.toFixed(1)} samples/s)\n`);
+        }
+      };
+      const plan = specs.length ? planMethods(specs, model.config, 1) : [];
+      const methodReport = specs.length ? await evaluateMethod(rt, bench, plan, { limit, maxNewTokens, onOutcome: onSample }) : undefined;
+      const report: EvalReport | MethodEvalReport = methodReport ?? (await evaluate(rt, bench, { limit, maxNewTokens, onSample }));
       const provider = rt.provider;
       if (json) {
         const { samples, ...summary } = report;
@@ -120,7 +160,8 @@ export const evalCommand: CliCommand = {
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       } else {
-        process.stdout.write(`${table(report, modelDir, benchRef, provider)}\n`);
+        const visual = (model.config.vision.imageSize / model.config.vision.patchSize) ** 2;
+        process.stdout.write(`${table(report, modelDir, benchRef, provider)}\n${methodReport ? methodLines(methodReport, visual).join('\n') : ''}`);
       }
       return 0;
     } finally {

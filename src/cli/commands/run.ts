@@ -1,7 +1,8 @@
 /**
  * `tokenlab run`: answer one question about one image (or the frames of a video, as several
  * --image flags in time order) with an unpruned model, and print the answer, FLOPs from the
- * run's token counts, latency per phase and the execution provider.
+ * run's token counts, latency per phase and the execution provider. With --method, the unpruned
+ * model and each method are compared instead (run-methods.ts).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,8 @@ import { measuredAnswer, type MeasuredRun } from '../../engine/models/runtime/me
 import { VlmRuntime } from '../../engine/models/runtime/vlm';
 import { formatFlops } from '../../shared/flops';
 import { UsageError, type CliCommand } from '../command';
+import { methodSpecs } from './method-args';
+import { runMethods } from './run-methods';
 
 const DEFAULT_MODEL = 'models/reference';
 
@@ -27,6 +30,12 @@ Options:
   --max-new-tokens N     longest answer in tokens (default 32)
   --threads N            onnxruntime intra-op threads (default 1 on ≤ 2 cores, else automatic)
   --repeats N            measured runs for latency (default 3, after 1 warm-up run)
+  --method ID            also run a compression method (repeatable; ids: tokenlab methods) and
+                         compare it with the unpruned model: answer, fidelity, FLOPs ratio,
+                         equivalent tokens
+  --retention R          fraction of visual tokens kept, 0 < R ≤ 1 (0.25 or 1/4); one for all
+                         methods or one per --method
+  --param K=V            a method parameter (METHOD.K=V for one method); V is JSON or text
   --json                 print JSON`;
 
 function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
@@ -83,6 +92,7 @@ export const runCommand: CliCommand = {
         options: {
           model: { type: 'string' }, image: { type: 'string', multiple: true }, question: { type: 'string' }, json: { type: 'boolean' },
           threads: { type: 'string' }, repeats: { type: 'string' }, 'max-new-tokens': { type: 'string' },
+          method: { type: 'string', multiple: true }, retention: { type: 'string', multiple: true }, param: { type: 'string', multiple: true },
         },
         allowPositionals: false,
       }));
@@ -98,10 +108,12 @@ export const runCommand: CliCommand = {
     const threads = values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1);
     const repeats = positiveInt(values.repeats, '--repeats', 3);
     const maxNewTokens = positiveInt(values['max-new-tokens'], '--max-new-tokens', 32);
+    const methods = methodSpecs(values.method ?? [], values.retention ?? [], values.param ?? []);
 
     const model = await loadModel(modelDir);
     const rt = new VlmRuntime(model, threads === undefined ? {} : { intraOpThreads: threads });
     try {
+      if (methods.length > 0) return await runMethods(rt, { modelDir, images, question: values.question, methods, maxNewTokens, repeats, json: values.json === true });
       const run = await measuredAnswer(rt, { images, question: values.question, maxNewTokens }, { repeats });
       if (values.json) {
         const r = run.result;
