@@ -109,3 +109,35 @@ describe('RunViewer', () => {
     expect(view.all('run-viewer')).toHaveLength(0);
   });
 });
+
+describe('RunViewer on a video trace', () => {
+  it('shows a frame strip with every frame’s overlay and switches the large views between frames', async () => {
+    const { videoTrace } = await import('./lib/traces');
+    const { response } = twoMethodResponse('m1');
+    const trace = videoTrace(); // 2 frames of 3×3, 5 of 18 kept after decoder layer 0
+    const video = { ...response, grid: { rows: 3, cols: 3, frames: 2, tokensPerFrame: 9, visualTokens: 18 } };
+    const base = response.results[0]!;
+    video.results = [
+      { ...base, tokenCounts: { ...base.tokenCounts, decoder: [22, 22], decoderVisual: [18, 18] } },
+      { ...response.results[2]!, method: 'vid', pruning: { ...response.results[2]!.pruning!, method: 'vid', trace } },
+    ];
+    const client = fakeClient({ 'media:preview': async ({ id }) => ({ id, dataUrl: PIXEL, width: 640, height: 480 }) });
+    view = await mount(
+      <ClientProvider client={client}>
+        <Viewer item={item} response={video} methods={null} />
+      </ClientProvider>,
+    );
+    await settle();
+    const big = () => view!.all('overlay').filter((o) => o.dataset.method === 'vid');
+    expect(big().map((o) => [o.dataset.frame, o.dataset.kept])).toEqual([['0', '5']]);
+    const frames = view.all('frame');
+    expect(frames).toHaveLength(4); // two frames for each of the two methods
+    const strip = view.container.querySelector<HTMLElement>('[data-method="vid"] .frame-strip')!;
+    expect(strip.querySelectorAll('[data-testid="overlay"]')).toHaveLength(2);
+    await settle(() => void strip.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true })));
+    expect(big().map((o) => o.dataset.frame)).toEqual(['1']);
+    // The unpruned view follows: frame selection is shared.
+    expect(view.all('overlay').find((o) => o.dataset.method === 'none')?.dataset.frame).toBe('1');
+    expect(strip.querySelector('[aria-checked="true"]')?.getAttribute('title')).toBe('Frame 2: 3 kept');
+  });
+});

@@ -82,3 +82,15 @@ describe('overlay model', () => {
     expect(() => overlayModel(trace, 0, 2)).toThrow(RangeError);
   });
 });
+
+describe('hover card text', () => {
+  it('names the token under the pointer with its position, score and fate', async () => {
+    const { tokenCardText } = await import('../../../src/renderer/components/viewer/TokenCard');
+    const m = overlayModel(mixedTrace(), 1);
+    const picture = { width: 60, height: 40 }; // region x 10..50, cells 6.67 × 10
+    expect(tokenCardText(m, picture, { x: 10 + (40 / 6) * 2.5, y: 5 })).toBe('Token 2 (row 0, col 2) · score 0.2000 · dropped before the LLM');
+    expect(tokenCardText(m, picture, { x: 11, y: 11 })).toBe('Token 6 (row 1, col 0) · merged into window 0 (token 24)');
+    expect(tokenCardText(m, picture, { x: 5, y: 5 })).toBe('Outside the square the model sees (centre crop).');
+    expect(tokenCardText(m, picture, null)).toContain('Hover a token');
+  });
+});
