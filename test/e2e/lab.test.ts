@@ -117,6 +117,30 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: the lab', (
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-dark.png') });
   });
 
+  it('replays a progressive method (MustDrop: ViT merge → decoder drops → KV) with counts that never grow', async () => {
+    const { page } = lab;
+    for (const m of METHODS) await page.locator(`[data-testid="method"][data-method="${m}"] [data-testid="method-toggle"]`).uncheck();
+    await page.locator('[data-testid="method"][data-method="mustdrop"] [data-testid="method-toggle"]').check();
+    await page.getByTestId('heatmap').uncheck();
+    await runAndTime(['mustdrop']);
+    const stage = page.getByTestId('stage');
+    const last = Number(await stage.getAttribute('max'));
+    const counts: number[] = [];
+    let merged = 0;
+    for (let i = 0; i <= last; i++) {
+      await stage.fill(String(i));
+      counts.push(Number(await overlay('mustdrop').getAttribute('data-kept')));
+      merged = Math.max(merged, Number(await overlay('mustdrop').getAttribute('data-cells-merged')));
+      if ((await stage.getAttribute('data-position')) === 'vit') await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-mustdrop-vit.png') });
+    }
+    console.log(`[e2e] MustDrop kept per stage: ${counts.join(' → ')}; most merged cells drawn at one stage: ${merged}`);
+    expect(counts[0]).toBe(Number(await overlay('none').getAttribute('data-kept')));
+    for (let i = 1; i < counts.length; i++) expect(counts[i]!).toBeLessThanOrEqual(counts[i - 1]!);
+    const cell = await page.locator('[data-testid="results-table"] tr[data-method="mustdrop"] td').nth(2).textContent();
+    expect(counts.at(-1)).toBe(Number(/→ (\d+)/.exec(cell ?? '')?.[1]));
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-mustdrop-end.png') });
+  });
+
   it('logged no errors in the page', () => {
     expect(lab.errors).toEqual([]);
   });
