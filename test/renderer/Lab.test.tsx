@@ -129,6 +129,30 @@ describe('the lab workflow', () => {
     expect(view.all('notice')).toHaveLength(0);
   });
 
+  it('loads the chosen model with progress, then lists it as loaded', async () => {
+    const handlers = engine(async () => twoMethodResponse('id-1').response);
+    let loaded = false;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    handlers['model:list'] = async () => [{ id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded }];
+    handlers['model:load'] = async ({ modelId }, options) => {
+      options?.onProgress?.({ phase: 'load', done: 2, total: 4, message: 'reference: building graphs' });
+      await gate;
+      loaded = true;
+      return { id: modelId!, name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded: true, provider: 'cpu', threads: { intraOp: 1, interOp: 1 }, loadMs: 5, buildSeconds: 0.1 };
+    };
+    const { view } = await mountLab(handlers);
+    const load = view.container.querySelector<HTMLButtonElement>('.model-row button')!;
+    expect(load.textContent).toBe('Load');
+    await settle(() => load.click());
+    expect(view.container.querySelector('.model-status')?.textContent).toBe('reference: building graphs');
+    expect(view.container.querySelector<HTMLProgressElement>('.model-progress')!.value).toBe(2);
+    await settle(() => release());
+    expect(load.textContent).toBe('Loaded');
+    expect(load.disabled).toBe(true);
+    expect(view.container.querySelector('[data-testid="model"] option')?.textContent).toContain('(loaded)');
+  });
+
   it('opens a Shapes sample: imports its image and fills in its question and answer', async () => {
     const { client, view } = await mountLab(engine(async () => twoMethodResponse('id-1').response));
     await settle(() => view.one('samples-more').click());

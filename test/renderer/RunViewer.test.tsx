@@ -133,7 +133,8 @@ describe('RunViewer on a video trace', () => {
     const frames = view.all('frame');
     expect(frames).toHaveLength(4); // two frames for each of the two methods
     const strip = view.container.querySelector<HTMLElement>('[data-method="vid"] .frame-strip')!;
-    expect(strip.querySelectorAll('[data-testid="overlay"]')).toHaveLength(2);
+    expect(Array.from(strip.querySelectorAll<HTMLElement>('[data-testid="frame-overlay"]')).map((o) => [o.dataset.frame, o.dataset.kept])).toEqual([['0', '5'], ['1', '5']]);
+    expect(view.all('overlay')).toHaveLength(2); // one per method, thumbnails apart
     await settle(() => void strip.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true })));
     expect(big().map((o) => o.dataset.frame)).toEqual(['1']);
     // The unpruned view follows: frame selection is shared.

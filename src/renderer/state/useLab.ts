@@ -48,6 +48,12 @@ export function useLab(notices: NoticesApi, media: MediaApi, models: ModelsApi, 
     if (methods.methods) dispatch({ type: 'known', ids: methods.methods.map((m) => m.id) });
   }, [methods.methods]);
 
+  // A run loads its model on demand: re-list afterwards so the picker shows it loaded.
+  const { refresh: refreshModels } = models;
+  useEffect(() => {
+    if (run.status === 'done') void refreshModels();
+  }, [run.status, refreshModels]);
+
   const onRun = useCallback(() => {
     if (blocked !== null || run.status === 'running' || !media.selected) return;
     const request = buildRunRequest({

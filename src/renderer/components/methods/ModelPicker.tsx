@@ -30,7 +30,8 @@ export function ModelPicker({ models, disabled }: { models: ModelsApi; disabled:
       <p className="model-status muted" aria-live="polite">
         {loading ? (loading.message ?? 'Loading…') : selected?.digest ? `${selected.digest.grid.rows}×${selected.digest.grid.cols} tokens per image · ${selected.digest.text.layers} decoder layers` : '\u00a0'}
       </p>
-      {loading?.total ? <progress max={loading.total} value={loading.done} aria-label="Model load progress" /> : null}
+      {/* Always there (empty when idle), so a load never shifts the panel. */}
+      <progress className="model-progress" max={loading?.total ?? 1} value={loading?.total ? loading.done : 0} aria-label="Model load progress" />
       {broken.map((m) => (
         <p key={m.id} className="muted model-broken">
           {m.name}: {m.problem?.message} {m.problem?.hint}

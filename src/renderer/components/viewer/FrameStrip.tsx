@@ -42,7 +42,7 @@ export function FrameStrip({ method, trace, stepIndex, positionKey, picture, fra
         const model = overlayModel(trace, stepIndex, f);
         return (
           <button key={f} type="button" role="radio" aria-checked={f === frame} tabIndex={f === frame ? 0 : -1} className="frame-thumb" style={display} onClick={() => onFrame(f)} title={`Frame ${f + 1}: ${model.keptInFrame} kept`} data-testid="frame">
-            <TokenCanvas method={`${method}:frame-${f}`} model={model} picture={picture} display={display} heatmap={heatmap} positionKey={positionKey} />
+            <TokenCanvas testId="frame-overlay" method={method} model={model} picture={picture} display={display} heatmap={heatmap} positionKey={positionKey} />
             <span className="frame-number">{f + 1}</span>
           </button>
         );

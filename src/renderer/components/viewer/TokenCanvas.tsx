@@ -17,10 +17,12 @@ export interface TokenCanvasProps {
   display: { width: number; height: number };
   heatmap: boolean;
   positionKey: string;
+  /** 'overlay' for a method's main view; the frame strip's thumbnails use another id so automation counts one overlay per method. */
+  testId?: string;
 }
 
 /** Paints at device resolution; drawing is skipped where there is no 2D context (DOM-less tests). */
-export function TokenCanvas({ method, model, picture, display, heatmap, positionKey }: TokenCanvasProps) {
+export function TokenCanvas({ method, model, picture, display, heatmap, positionKey, testId = 'overlay' }: TokenCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(display.width * ratio));
@@ -41,7 +43,7 @@ export function TokenCanvas({ method, model, picture, display, heatmap, position
       className="token-canvas"
       width={width}
       height={height}
-      data-testid="overlay"
+      data-testid={testId}
       data-method={method}
       data-kept={model.kept}
       data-frame={model.frame}
