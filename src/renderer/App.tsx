@@ -3,7 +3,7 @@
  * status line, and notices overlaid in a corner. State lives in small hooks (state/); this
  * component only wires them to the regions.
  */
-import { useCallback } from 'react';
+import { useCallback, useDeferredValue } from 'react';
 import { useClient } from './state/client';
 import { useNotices } from './state/notices';
 import { useMedia } from './state/useMedia';
@@ -50,6 +50,8 @@ export function App() {
   const { theme, cycle } = useTheme();
   const labels = (id: string) => methodLabel(id, methods.methods);
   const response = lab.run.response;
+  // The charts render after the overlays: a run's first feedback is what each method kept.
+  const metricsResponse = useDeferredValue(response);
 
   return (
     <div className="app">
@@ -82,7 +84,7 @@ export function App() {
           />
         </Region>
         <Region area="metrics" title="Metrics">
-          <MetricsPanel response={response && media.selected && response.media.id === media.selected.id ? response : null} labels={labels} />
+          <MetricsPanel response={metricsResponse && media.selected && metricsResponse.media.id === media.selected.id ? metricsResponse : null} labels={labels} />
         </Region>
       </main>
       <StatusLine view={engine} transport={client.transport} />

@@ -10,7 +10,7 @@ const LABELS = { load: 'Model load', vision: 'Vision', prefill: 'Prefill', decod
 export function RunProgress({ run }: { run: Pick<RunState, 'status' | 'progress' | 'message' | 'startedAt' | 'finishedAt'> }) {
   const active = run.status === 'running';
   return (
-    <div className="run-progress" data-testid="run-progress" data-status={run.status}>
+    <div className="run-progress" data-testid="run-progress" data-status={run.status} data-finished-at={run.finishedAt || undefined}>
       {RUN_PHASES.map((phase) => {
         const p = run.progress[phase];
         return (
