@@ -6,6 +6,7 @@
  */
 import type { Handlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
+import { FfmpegMissingError } from '../bench/encodeVideo';
 import { BenchmarkError, loadBenchmark, mediaPaths, type LoadedBenchmark } from '../bench/loader';
 import { resolveBenchmark } from '../bench/splits';
 
@@ -28,6 +29,9 @@ export function createBenchHandlers(): Pick<Handlers, BenchCallName> {
         loaded.set(dir, bench);
       } catch (err) {
         if (err instanceof ApiError) throw err;
+        if (err instanceof FfmpegMissingError) {
+          throw new ApiError('unsupported', `The samples of '${ref}' are generated once on first use, and its videos need ffmpeg, which was not found.`, { subject: ref, hint: err.message, cause: err });
+        }
         const reason = err instanceof BenchmarkError || err instanceof Error ? err.message : String(err);
         throw new ApiError('not-found', `Cannot open the benchmark '${ref}': ${reason}`, { subject: ref, hint: 'Use shapes:test, or a folder written by `tokenlab bench generate`.', cause: err });
       }
