@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: latency of the runtime on a random model of the reference's size, and what
- * each probe costs relative to the layer it reads. Prints tables (not a test).
+ * each probe costs relative to the layer it reads, then every compression method's selection
+ * overhead and measured vs FLOPs prefill speed-up (scripts/bench-methods.ts). Prints tables (not a test).
  *
  * Model: 192 px images, 16 px patches (144 patches + CLS), ViT 6 × 192 wide (3 heads, MLP 768),
  * decoder 8 × 256 wide (4 heads, 2 KV heads, MLP 1024), random weights written by the loader's
@@ -23,6 +24,7 @@ import { preprocessImage } from '../src/engine/models/runtime/preprocess';
 import { causalMask, causalRowMask, emptyPast, f32, i64 } from '../src/engine/models/runtime/tensors';
 import { encodeVisual } from '../src/engine/models/runtime/vision';
 import { VlmRuntime } from '../src/engine/models/runtime/vlm';
+import { benchMethods, referenceRuntime } from './bench-methods';
 
 const { values } = parseArgs({ options: { threads: { type: 'string' }, repeats: { type: 'string' }, mha: { type: 'boolean' }, decode: { type: 'string' } } });
 const repeats = Number(values.repeats ?? 10);
@@ -144,6 +146,14 @@ try {
     return [v.label, fmt(s), f(s.median, ref.median), f(s.p10, ref.p10)];
   });
   table(`Probe cost (ViT at N=${nVit}, decoder at T=${n}; ${runs} interleaved runs each)`, ['graph', 'median [p10–p90]', 'extra (median)', 'extra (p10)'], rows);
+
+  // Compression methods (scripts/bench-methods.ts): on the trained reference model when exported, else on this one.
+  const reference = await referenceRuntime(threads);
+  await benchMethods(reference ?? rt, reference ? `models/reference (${reference.model.name})` : 'this reference-sized random model', repeats);
+  if (reference) {
+    await reference.dispose();
+    reference.model.weights.close();
+  }
   await rt.dispose();
   model.weights.close();
 } finally {

@@ -31,6 +31,7 @@ export const divprune = definePruner({
       return keepEdit('DivPrune max-min diverse subset', divPruneSelect(input.features, params.keep!).sort((a, b) => a - b));
     },
   },
-  // Greedy max-min: each of the `after` picks updates every candidate's distance (cosine at LLM width).
-  selectionFlops: (s) => (s.stage === 'vision' ? s.before * (s.after + 1) * s.widths.llm : 0),
+  // The full pairwise cosine matrix (upper triangle, at LLM width): the first pick needs every
+  // token's nearest neighbour; the greedy picks after it only read the matrix.
+  selectionFlops: (s) => (s.stage === 'vision' ? ((s.before * (s.before + 1)) / 2) * s.widths.llm : 0),
 });

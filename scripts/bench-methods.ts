@@ -1,0 +1,127 @@
+/**
+ * The compression-method part of `npm run bench` (issue 5's targets), on models/reference when it
+ * is there, else on the bench's reference-sized random model. Prints two tables, asserts nothing:
+ *
+ *   1. Selection overhead of every method at retention 0.25: wall time inside the method's hooks
+ *      (scoring, selection, merging, the binder applying edits and the trace, next-layer q·k
+ *      graphs a hook asks for), median over interleaved repeats, as % of the unpruned prefill.
+ *      Target: ≤ 2%. Probe outputs computed inside the layer graphs are in the probe-cost table.
+ *   2. Prefill speed-up of FastV, VisionZip and DivPrune at 0.25: unpruned over pruned prefill
+ *      time (medians), next to the FLOPs speed-up of the decoder prefill from the traced counts.
+ *      Target: measured ≥ 0.8 × FLOPs.
+ *
+ * Runs standalone too: node --import tsx scripts/bench-methods.ts [--repeats N] [--threads N].
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { summarize } from '../src/engine/metrics/latency';
+import { loadModel } from '../src/engine/models/checkpoint/load';
+import type { RuntimeHooks } from '../src/engine/models/runtime/hooks';
+import { flopsOfRun } from '../src/engine/models/runtime/measured-run';
+import { VlmRuntime } from '../src/engine/models/runtime/vlm';
+import { bindPruner, runGeometry } from '../src/engine/pruners/bind';
+import type { AnyPruner } from '../src/engine/pruners/define';
+import { listPruners } from '../src/engine/pruners/registry';
+
+const RETENTION = 0.25;
+const SPEEDUP_METHODS = ['fastv', 'visionzip', 'divprune'];
+const HOOK_KEYS = ['vitProbes', 'afterVitLayer', 'beforeProjector', 'afterProjector', 'decoderProbes', 'afterDecoderLayer', 'beforeDecode'] as const;
+
+/** `hooks` with the wall time of every call (awaited) added to `acc.ms`. */
+function timed(hooks: RuntimeHooks, acc: { ms: number }): RuntimeHooks {
+  const out: Record<string, unknown> = {};
+  for (const key of HOOK_KEYS) {
+    const fn = hooks[key] as ((...args: unknown[]) => unknown) | undefined;
+    if (!fn) continue;
+    out[key] = (...args: unknown[]): unknown => {
+      const t0 = performance.now();
+      const r = fn.apply(hooks, args);
+      if (r instanceof Promise) return r.finally(() => void (acc.ms += performance.now() - t0));
+      acc.ms += performance.now() - t0;
+      return r;
+    };
+  }
+  return out as RuntimeHooks;
+}
+
+function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
+interface Sample {
+  prefill: number[];
+  selection: number[];
+  flopsPrefill: number;
+}
+
+/**
+ * Measures every registered method against the unpruned model on `rt` (see the module comment)
+ * and prints the tables; `label` names the model in the titles.
+ */
+export async function benchMethods(rt: VlmRuntime, label: string, repeats: number): Promise<void> {
+  const image = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+    .composite([{ input: await sharp({ create: { width: 80, height: 80, channels: 3, background: { r: 220, g: 40, b: 40 } } }).png().toBuffer(), left: 60, top: 50 }])
+    .png().toBuffer();
+  const question = 'what color is the square?';
+  const geometry = runGeometry(rt.model.config, 1);
+  const methods: (AnyPruner | null)[] = [null, ...listPruners()];
+  const stats = new Map<string, Sample>(methods.map((m) => [m?.id ?? 'none', { prefill: [], selection: [], flopsPrefill: 0 }]));
+  await rt.warm();
+  // Interleaved rounds (round 0 and 1 are warm-ups): load from other processes hits every method alike.
+  for (let round = 0; round < repeats + 2; round++) {
+    for (const m of methods) {
+      const acc = { ms: 0 };
+      const bound = m ? bindPruner(m, { retention: RETENTION, seed: 0 }, geometry) : null;
+      const r = await rt.answer({ images: [image], question, maxNewTokens: 1, ...(bound ? { hooks: timed(bound.hooks, acc) } : {}) });
+      if (round < 2) continue;
+      const s = stats.get(m?.id ?? 'none')!;
+      s.prefill.push(r.timings.prefill ?? 0);
+      s.selection.push(acc.ms);
+      s.flopsPrefill = flopsOfRun(rt, r).prefill.total;
+    }
+  }
+  const base = stats.get('none')!;
+  const basePrefill = summarize(base.prefill).median;
+  const ms = (x: number): string => x.toFixed(2);
+  table(`Method selection overhead at retention ${RETENTION} (${label}; unpruned prefill ${ms(basePrefill)} ms, median of ${repeats}; target ≤ 2%)`,
+    ['method', 'stages', 'selection ms (median)', '% of unpruned prefill', '≤ 2%'],
+    listPruners().map((p) => {
+      const sel = summarize(stats.get(p.id)!.selection).median;
+      const share = (100 * sel) / basePrefill;
+      return [p.id, p.stages.join('+'), ms(sel), `${share.toFixed(2)} %`, share <= 2 ? 'yes' : 'NO'];
+    }));
+  table(`Prefill speed-up at retention ${RETENTION}, measured vs FLOPs (${label}; target measured ≥ 0.8 × FLOPs)`,
+    ['method', 'prefill ms (unpruned → method)', 'measured speed-up', 'FLOPs speed-up', 'measured / FLOPs', '≥ 0.8'],
+    SPEEDUP_METHODS.map((id) => {
+      const s = stats.get(id)!;
+      const p = summarize(s.prefill).median;
+      const measured = basePrefill / p;
+      const flops = base.flopsPrefill / s.flopsPrefill;
+      return [id, `${ms(basePrefill)} → ${ms(p)}`, `${measured.toFixed(2)}×`, `${flops.toFixed(2)}×`, (measured / flops).toFixed(2), measured / flops >= 0.8 ? 'yes' : 'NO'];
+    }));
+}
+
+/** models/reference when it holds a model, else null (the caller's random model stands in). */
+export async function referenceRuntime(threads: number | undefined): Promise<VlmRuntime | null> {
+  const dir = resolve('models/reference');
+  if (!existsSync(join(dir, 'config.json'))) return null;
+  return new VlmRuntime(await loadModel(dir), threads === undefined ? {} : { intraOpThreads: threads });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { repeats: { type: 'string' }, threads: { type: 'string' } } });
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  const rt = await referenceRuntime(threads);
+  if (!rt) {
+    process.stderr.write('bench-methods: models/reference has no model; run `npm run bench` for a reference-sized random one.\n');
+    process.exit(2);
+  }
+  await benchMethods(rt, `models/reference (${rt.model.name})`, Number(values.repeats ?? 10));
+  await rt.dispose();
+  rt.model.weights.close();
+}
