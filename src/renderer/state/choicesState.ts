@@ -4,6 +4,7 @@
  * by every chosen method.
  */
 
+/** What the method panel holds for the next run. */
 export interface ChoicesState {
   /** Chosen method ids, in the order they were chosen (the order views and charts use). */
   chosen: string[];
@@ -12,6 +13,7 @@ export interface ChoicesState {
   retention: number;
 }
 
+/** Changes to the choices, as the panel's controls make them. */
 export type ChoicesAction =
   | { type: 'toggle'; id: string }
   | { type: 'param'; id: string; name: string; value: unknown }

@@ -7,14 +7,17 @@ import type { RunStartRequest, RunStartResponse } from '../../shared/schemas/run
 
 /** The phases a run reports, in order (model load happens only when the model was not loaded). */
 export const RUN_PHASES = ['load', 'vision', 'prefill', 'decode'] as const;
+/** One of RUN_PHASES. */
 export type RunPhase = (typeof RUN_PHASES)[number];
 
+/** The latest progress event of one phase. */
 export interface PhaseProgress {
   done: number;
   total?: number;
   message?: string;
 }
 
+/** The current (or last) run as the panel and viewer show it. */
 export interface RunState {
   status: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
   request: RunStartRequest | null;
@@ -27,6 +30,7 @@ export interface RunState {
   finishedAt: number;
 }
 
+/** What happens to a run: it starts, reports progress, and ends one of three ways. */
 export type RunAction =
   | { type: 'started'; request: RunStartRequest; at: number }
   | { type: 'progress'; progress: TaskProgress }
@@ -34,6 +38,7 @@ export type RunAction =
   | { type: 'failed'; at: number }
   | { type: 'cancelled'; at: number };
 
+/** Before the first run. */
 export const initialRun: RunState = { status: 'idle', request: null, progress: {}, message: '', response: null, startedAt: 0, finishedAt: 0 };
 
 function isPhase(phase: string): phase is RunPhase {

@@ -13,6 +13,7 @@ import type { ModelsApi } from './useModels';
 import { useRun, type RunApi } from './useRun';
 import type { NoticesApi } from './notices';
 
+/** The workflow state and actions App hands to the panels. */
 export interface LabApi {
   question: string;
   expected: string;

@@ -7,6 +7,7 @@ import type { MethodSummary } from '../../shared/schemas/methods';
 import { useClient } from './client';
 import type { NoticesApi } from './notices';
 
+/** The method list (null until it arrives) and how to re-fetch it. */
 export interface MethodsApi {
   methods: MethodSummary[] | null;
   refresh(): Promise<void>;

@@ -10,6 +10,7 @@ import type { ModelSummary } from '../../shared/schemas/models';
 import { useClient } from './client';
 import type { NoticesApi } from './notices';
 
+/** The model list, the selection runs use, and loading. */
 export interface ModelsApi {
   models: ModelSummary[];
   selectedId: string | null;

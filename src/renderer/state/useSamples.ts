@@ -8,6 +8,7 @@ import type { BenchSampleSummary } from '../../shared/schemas/bench';
 import { useClient } from './client';
 import type { NoticesApi } from './notices';
 
+/** The samples fetched so far, the total, and the page loader. */
 export interface SamplesApi {
   samples: BenchSampleSummary[];
   total: number | null;
@@ -17,6 +18,7 @@ export interface SamplesApi {
 }
 
 const PAGE = 12;
+/** The benchmark the sample picker lists. */
 export const SAMPLE_BENCH = 'shapes:test';
 
 /** Holds the pages fetched so far; failures become notices. */

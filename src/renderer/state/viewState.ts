@@ -3,6 +3,7 @@
  * and the video frame. One reducer for all views of a run, so moving one moves them all.
  */
 
+/** The state every linked view of a run shares. */
 export interface ViewState {
   /** Index into the run's stage positions. */
   position: number;
@@ -14,6 +15,7 @@ export interface ViewState {
   frame: number;
 }
 
+/** Changes to the shared view; `positions`/`frames` bound the index they set. */
 export type ViewAction =
   | { type: 'reset'; positions: number }
   | { type: 'position'; index: number; positions: number }
@@ -23,6 +25,7 @@ export type ViewAction =
   | { type: 'heatmap'; on: boolean }
   | { type: 'frame'; index: number; frames: number };
 
+/** Largest zoom: a 24×24 grid's cell then spans about two-thirds of a 600 px view. */
 export const MAX_ZOOM = 16;
 
 /** A fresh view of a run with `positions` stage positions: at the last one (what reached the LLM's end). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+/** Which page of which benchmark. */
 export const BenchSamplesRequest = z.object({
   /** A benchmark folder, or a built-in name such as 'shapes:test' (default). */
   bench: z.string().min(1).optional(),
@@ -30,6 +31,7 @@ export const BenchSampleSummary = z.object({
 });
 export type BenchSampleSummary = z.infer<typeof BenchSampleSummary>;
 
+/** One page of samples, with the total for paging. */
 export const BenchSamplesResponse = z.object({
   bench: z.string(),
   /** The benchmark's name from its meta.json, when it has one. */
