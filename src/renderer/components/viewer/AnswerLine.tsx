@@ -20,8 +20,8 @@ export function AnswerLine({ result }: { result: MethodResult }) {
       )}
       {f ? (
         <>
-          <span className={`badge ${f.sameAnswer ? 'badge-ok' : 'badge-warn'}`} title="Same answer as the unpruned model">
-            {f.sameAnswer ? 'same answer' : 'answer changed'}
+          <span className={`badge ${f.sameAnswer ? 'badge-ok' : 'badge-warn'}`} title={f.sameAnswer ? 'Same answer as the unpruned model' : 'The answer differs from the unpruned model’s'}>
+            {f.sameAnswer ? 'same' : 'changed'}
           </span>
           <span className="badge badge-neutral" title="KL(unpruned ‖ method) of the first answer token, nats">
             KL {f.klFirstToken.toPrecision(2)}

@@ -12,7 +12,7 @@ export function Legend({ heatmap }: { heatmap: boolean }) {
       </li>
       {heatmap ? (
         <li>
-          <span className="swatch" style={{ background: `linear-gradient(90deg, ${heatColor(0)}, ${heatColor(1)})` }} /> dropped: low → high deciding score
+          <span className="swatch" style={{ background: `linear-gradient(90deg, ${heatColor(0)}, ${heatColor(1)})` }} /> dropped: low → high deciding score (unscored drops keep their stage tint)
         </li>
       ) : (
         (Object.keys(STAGE_COLORS) as (keyof typeof STAGE_COLORS)[]).map((stage) => (
