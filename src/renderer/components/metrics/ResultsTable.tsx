@@ -14,6 +14,14 @@ function tokensText(result: MethodResult, run: MethodRun): string {
   return `${visual[0] ?? 0} → ${last ?? 0}${eq}`;
 }
 
+/** Requested vs achieved retention, in the method's own meaning, with the method's note. */
+function retentionText(report: MethodRun['report']): string | undefined {
+  if (!report) return undefined;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const planned = report.plannedRetention === undefined ? '' : `, planned ${pct(report.plannedRetention)}`;
+  return `retention achieved ${pct(report.achievedRetention)} (${report.retentionMeaning})${planned}${report.note ? ` — ${report.note}` : ''}`;
+}
+
 /** One row per method run, the unpruned first. */
 export function ResultsTable({ runs, labels }: { runs: readonly MethodRun[]; labels: (id: string) => string }) {
   return (
@@ -39,7 +47,7 @@ export function ResultsTable({ runs, labels }: { runs: readonly MethodRun[]; lab
             <td title={result.fidelity ? `log-prob change ${result.fidelity.logProbChange.toFixed(4)}; top-1 ${result.fidelity.top1Agree ? 'agrees' : 'differs'}` : 'reference'}>
               {result.fidelity ? `${result.fidelity.sameAnswer ? 'same' : 'changed'} / ${result.fidelity.klFirstToken.toPrecision(2)}` : '—'}
             </td>
-            <td>{tokensText(result, { result, ...run })}</td>
+            <td title={retentionText(run.report)}>{tokensText(result, { result, ...run })}</td>
             <td title={`${result.flops.total.toExponential(4)} ${result.flops.unit}`}>
               {formatFlops(result.flops.total)} ({(result.flopsRatio * 100).toFixed(0)}%)
             </td>
