@@ -12,6 +12,8 @@ import { createMediaHandlers } from '../../../src/engine/api/media';
 import { createModelHandlers, createModelState, type ModelState } from '../../../src/engine/api/models';
 import { createRunHandlers } from '../../../src/engine/api/runs';
 import { createAppHandlers } from '../../../src/engine/api/app';
+import { createBenchHandlers } from '../../../src/engine/api/bench';
+import { createMethodHandlers } from '../../../src/engine/api/methods';
 import { MediaStore } from '../../../src/engine/media/store';
 import { writeTinyCheckpoint } from '../../../src/engine/models/checkpoint/write';
 import { parseResponse } from '../../../src/shared/api';
@@ -53,7 +55,7 @@ beforeAll(() => {
     onMessage: (l) => (listener = l),
   };
   deliver = (m) => listener(decodeWire(encodeWire(m)));
-  served = serveContract({ ...createAppHandlers(), ...createMediaHandlers(media), ...createModelHandlers(state), ...createRunHandlers(state, media) }, channel, { logError: () => {} });
+  served = serveContract({ ...createAppHandlers(), ...createMediaHandlers(media), ...createModelHandlers(state), ...createRunHandlers(state, media), ...createMethodHandlers(), ...createBenchHandlers() }, channel, { logError: () => {} });
 });
 afterAll(async () => {
   served.close();
