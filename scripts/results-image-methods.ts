@@ -7,7 +7,9 @@
  * Long on a small machine, so it is incremental: every finished (sample, method, retention)
  * appends a JSON line to a records file keyed by the model's digest, and a rerun skips what is
  * there (each sample's unpruned pass is computed once per run of the sample and reused by all of
- * its methods). The page is rebuilt from the records of the picked samples every time.
+ * its methods). The page is rebuilt from the records of the picked samples every time. Records
+ * are keyed by the model's and the benchmark's digests, not by the code: after changing a
+ * method, delete the records file (its path is printed at the start) to measure it again.
  *
  * Options: --model DIR (default models/reference), --bench DIR|shapes:test, --limit N (a subset,
  * stratified by question type), --methods a,b (default: all), --cache DIR (default
