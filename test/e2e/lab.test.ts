@@ -141,6 +141,13 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: the lab', (
     const cell = await page.locator('[data-testid="results-table"] tr[data-method="mustdrop"] td').nth(2).textContent();
     expect(counts.at(-1)).toBe(Number(/→ (\d+)/.exec(cell ?? '')?.[1]));
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-mustdrop-end.png') });
+    // MustDrop's parameter controls: switch, sliders, select, number fields, a fixed per-layer list.
+    const card = page.locator('[data-testid="method"][data-method="mustdrop"]');
+    expect(await card.locator('[role="switch"]').count()).toBeGreaterThan(0);
+    expect(await card.locator('input[type="range"]').count()).toBeGreaterThan(0);
+    expect(await card.locator('select').count()).toBeGreaterThan(0);
+    await card.locator('.param').last().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-mustdrop-params.png') });
   });
 
   it('logged no errors in the page', () => {
