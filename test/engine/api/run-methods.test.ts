@@ -4,7 +4,7 @@
  * trace recorded (plus the method's overhead), fidelity to the baseline, and a method at
  * retention 1 that is the unpruned model exactly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +95,16 @@ describe('run:start with methods', () => {
     expect(res.results).toHaveLength(3);
     expect(res.results[2]!.pruning!.trace.steps[0]!.order).toHaveLength(4);
     expect(res.results[2]!.pruning!.params).toEqual(res.results[2]!.params);
+  });
+
+  it('counts each method\'s declared overhead: FastV\'s attention row, DivPrune\'s pairwise cosines', async () => {
+    const res = await handlers['run:start']({ mediaId: imageId, question: 'Which shape?', maxNewTokens: 2, methods: [{ id: 'fastv', retention: 0.5 }, { id: 'divprune', retention: 0.5 }] }, context());
+    const config = JSON.parse(readFileSync(join(root, 'models', 'reference', 'config.json'), 'utf8')) as { text_config: { num_attention_heads: number; hidden_size: number } };
+    const [, fastv, div] = res.results as [unknown, typeof res.results[0], typeof res.results[0]];
+    // FastV reads one attention row (the last query) over every token entering layer K−1 = 0, per head.
+    expect(fastv.flops.extra.items).toEqual([{ label: expect.stringContaining('fastv: probes'), flops: fastv.tokenCounts.decoder[0]! * config.text_config.num_attention_heads }]);
+    // DivPrune: the upper triangle of the 16×16 cosine matrix at LLM width, and no probes.
+    expect(div.flops.extra.items).toEqual([{ label: 'divprune: token selection', flops: ((16 * 17) / 2) * config.text_config.hidden_size }]);
+    expect(div.flops.total).toBeCloseTo(div.flops.vision.total + div.flops.projector.total + div.flops.prefill.total + div.flops.decode.total + div.flops.lmHead.total + div.flops.extra.total, 3);
   });
 });
