@@ -20,6 +20,7 @@ import { equivalentTokens, originalTokenCount, type PruningReport, type TokenTra
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from './algorithms/random';
+import { addDividedRow } from './algorithms/similarity';
 import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit } from './define';
 
 /** The geometry of a run of `config` on `frames` frames (video frames are pooled per config.video). */
@@ -77,10 +78,7 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
     if (edit.features) dst.set(edit.features.data.subarray(k * dim, (k + 1) * dim));
     else if ('merge' in e) {
       dst.fill(0);
-      for (const m of e.merge) {
-        const src = seq.row(offset + m);
-        for (let d = 0; d < dim; d++) dst[d]! += src[d]! / e.merge.length;
-      }
+      for (const m of e.merge) addDividedRow(dst, 0, seq.hidden, (offset + m) * dim, dim, e.merge.length);
     }
   });
   seq.gather(rows);

@@ -15,10 +15,28 @@
  * retention, ratio = retention. For k = N the selection is the identity.
  */
 import { cosineMatrix, type Matrix } from './matrix';
+import { bestUnchosen } from './topk';
 
 /** Number of tokens DivPrune keeps: round(ratio·n), at least 1 when n > 0. */
 export function divPruneCount(n: number, ratio: number): number {
   return n === 0 ? 0 : Math.min(n, Math.max(1, Math.round(ratio * n)));
+}
+
+/**
+ * min over i ≠ j of 1 − sim[j, i]: token j's distance to its nearest other token. Row j is read
+ * (the matrix is symmetric, both halves hold the same float32 values); a helper per column so the
+ * n² loop runs optimised.
+ */
+function nearestDistance(sim: Float32Array, n: number, j: number): number {
+  let nearest = Infinity;
+  const at = j * n;
+  for (let i = 0; i < n; i++) if (i !== j) nearest = Math.min(nearest, 1 - sim[at + i]!);
+  return nearest;
+}
+
+/** minDist[j] = min(minDist[j], 1 − sim[at + j]) for every j: one picked token's row. */
+function lowerToDistances(minDist: Float64Array, sim: Float32Array, at: number): void {
+  for (let j = 0; j < minDist.length; j++) minDist[j] = Math.min(minDist[j]!, 1 - sim[at + j]!);
 }
 
 /**
@@ -29,15 +47,13 @@ export function divPruneSelect(features: Matrix, k: number): number[] {
   const n = features.rows;
   const count = Math.max(0, Math.min(n, k));
   if (count === 0) return [];
+  // The first pick needs every token's nearest neighbour, hence the full matrix (blocked kernel).
   const sim = cosineMatrix(features).data;
-  const dist = (i: number, j: number): number => 1 - sim[i * n + j]!;
   // First pick: the token whose nearest other token is farthest away.
   let first = 0;
   let bestNearest = -Infinity;
   for (let j = 0; j < n; j++) {
-    let nearest = Infinity;
-    for (let i = 0; i < n; i++) if (i !== j) nearest = Math.min(nearest, dist(i, j));
-    if (n === 1) nearest = 0;
+    const nearest = n === 1 ? 0 : nearestDistance(sim, n, j);
     if (nearest > bestNearest) {
       bestNearest = nearest;
       first = j;
@@ -47,20 +63,13 @@ export function divPruneSelect(features: Matrix, k: number): number[] {
   const chosen = new Uint8Array(n);
   chosen[first] = 1;
   // minDist[j] = distance from j to the selected set, updated incrementally: O(k·n).
-  const minDist = new Float64Array(n);
-  for (let j = 0; j < n; j++) minDist[j] = dist(first, j);
+  const minDist = new Float64Array(n).fill(Infinity);
+  lowerToDistances(minDist, sim, first * n);
   while (selected.length < count) {
-    let pick = -1;
-    let best = -Infinity;
-    for (let j = 0; j < n; j++) {
-      if (!chosen[j] && minDist[j]! > best) {
-        best = minDist[j]!;
-        pick = j;
-      }
-    }
+    const pick = bestUnchosen(minDist, chosen, 'max');
     selected.push(pick);
     chosen[pick] = 1;
-    for (let j = 0; j < n; j++) minDist[j] = Math.min(minDist[j]!, dist(pick, j));
+    lowerToDistances(minDist, sim, pick * n);
   }
   return selected;
 }

@@ -11,7 +11,7 @@
  * Deviation: the code adds uniform noise ·1e-6 to the densities to break ties; we break them by
  * index (the lower index counts as denser), which keeps runs deterministic.
  */
-import { row, type Matrix } from './matrix';
+import type { Matrix } from './matrix';
 import { rankDescending } from './topk';
 
 export interface Clustering {
@@ -19,6 +19,13 @@ export interface Clustering {
   centers: number[];
   /** For every token, the cluster (index into centers) it joined. */
   assignment: Int32Array;
+}
+
+/** Σ (x[a+c] − x[b+c])², in order. */
+function squaredDistance(x: Float32Array, a: number, b: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += (x[a + c]! - x[b + c]!) ** 2;
+  return s;
 }
 
 /** Clusters the rows of `x` into `k` clusters (k clamped to [1, n]). */
@@ -29,13 +36,10 @@ export function dpcKnn(x: Matrix, k: number): Clustering {
   const scale = Math.sqrt(x.cols);
   const dist = new Float64Array(n * n);
   let maxDist = 0;
+  const d = x.cols;
   for (let i = 0; i < n; i++) {
-    const a = row(x, i);
     for (let j = i + 1; j < n; j++) {
-      const b = row(x, j);
-      let s = 0;
-      for (let c = 0; c < a.length; c++) s += (a[c]! - b[c]!) ** 2;
-      const dd = Math.sqrt(s) / scale;
+      const dd = Math.sqrt(squaredDistance(x.data, i * d, j * d, d)) / scale;
       dist[i * n + j] = dd;
       dist[j * n + i] = dd;
       maxDist = Math.max(maxDist, dd);
@@ -43,7 +47,8 @@ export function dpcKnn(x: Matrix, k: number): Clustering {
   }
   const density = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const nearest = Array.from(dist.subarray(i * n, (i + 1) * n)).sort((a, b) => a - b).slice(0, clusters);
+    // Distances are ≥ +0 and never NaN for finite inputs, where the native numeric sort orders them as (a, b) => a − b.
+    const nearest = Array.from(dist.slice(i * n, (i + 1) * n).sort().subarray(0, clusters));
     density[i] = Math.exp(-nearest.reduce((s, v) => s + v * v, 0) / nearest.length);
   }
   const denser = (j: number, i: number): boolean => density[j]! > density[i]! || (density[j] === density[i] && j < i);

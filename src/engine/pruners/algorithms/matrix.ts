@@ -1,8 +1,10 @@
 /**
  * Row-major float32 matrices for the pruning algorithms: [rows × cols] in one Float32Array, the
  * layout the runtime's probes hand over (tokens × channels). Plain loops, no allocation per row:
- * the sizes are hundreds to a few thousand tokens, where this is faster than anything clever.
+ * the sizes are hundreds to a few thousand tokens. Pairwise dot products (cosine matrices) go
+ * through the blocked kernels in similarity.ts.
  */
+import { addScaledRow, gram } from './similarity';
 
 /** A row-major [rows × cols] float32 matrix. */
 export interface Matrix {
@@ -60,12 +62,15 @@ export function norm(a: ArrayLike<number>): number {
  */
 export function normalizeRows(m: Matrix): Matrix {
   const out = new Float32Array(m.data);
+  const d = m.cols;
   for (let i = 0; i < m.rows; i++) {
-    const r = out.subarray(i * m.cols, (i + 1) * m.cols);
-    const n = norm(r);
-    if (n > 0) for (let j = 0; j < r.length; j++) r[j]! /= n;
+    const from = i * d;
+    let squares = 0; // the same running sum as norm(), without a view per row
+    for (let j = from; j < from + d; j++) squares += out[j]! * out[j]!;
+    const n = Math.sqrt(squares);
+    if (n > 0) for (let j = from; j < from + d; j++) out[j]! /= n;
   }
-  return { data: out, rows: m.rows, cols: m.cols };
+  return { data: out, rows: m.rows, cols: d };
 }
 
 /** Cosine similarity of two vectors; 0 when either is zero. */
@@ -77,27 +82,13 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** [rows × rows] cosine similarities between the rows of `m` (diagonal 1 for non-zero rows). */
 export function cosineMatrix(m: Matrix): Matrix {
-  const u = normalizeRows(m);
-  const n = m.rows;
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = row(u, i);
-    for (let j = i; j < n; j++) {
-      const c = dot(ri, row(u, j));
-      out[i * n + j] = c;
-      out[j * n + i] = c;
-    }
-  }
-  return { data: out, rows: n, cols: n };
+  return gram(normalizeRows(m));
 }
 
 /** Mean of the rows `indices` of `m` (a plain, unweighted mean). */
 export function meanOfRows(m: Matrix, indices: readonly number[]): Float32Array {
   const out = new Float32Array(m.cols);
-  for (const i of indices) {
-    const r = row(m, i);
-    for (let j = 0; j < m.cols; j++) out[j]! += r[j]!;
-  }
+  for (const i of indices) addScaledRow(out, 0, 1, m.data, i * m.cols, m.cols);
   if (indices.length > 0) for (let j = 0; j < m.cols; j++) out[j]! /= indices.length;
   return out;
 }

@@ -20,8 +20,9 @@
  * spatial samples with the largest stride that yields the remaining B−1−k slots, thinned evenly,
  * then the extra token — B tokens in all.
  */
-import { cosineMatrix, row, type Matrix } from './matrix';
-import { complement, rankDescending } from './topk';
+import { normalizeRows, row, type Matrix } from './matrix';
+import { addScaledRow, similarityToRow } from './similarity';
+import { complement, rankDescending, topKRankExcluding } from './topk';
 
 /** numpy.percentile with linear interpolation (its default). */
 export function percentile(values: ArrayLike<number>, q: number): number {
@@ -87,24 +88,17 @@ export function pruMergePlusSelect(clsAttention: ArrayLike<number>, budget?: num
 export function pruMergeFeatures(kept: readonly number[], clsAttention: ArrayLike<number>, keys: Matrix, hidden: Matrix, neighbours = 32): Matrix {
   const p = hidden.rows;
   const d = hidden.cols;
-  const sim = cosineMatrix(keys);
+  const h = hidden.data;
+  // Only the kept tokens' rows of the key-cosine matrix are read: k·P·dk work instead of P²·dk, the
+  // same float32 values cosineMatrix would hold (similarity.ts computes every entry one way).
+  const unit = normalizeRows(keys);
+  const simRow = new Float32Array(p);
   const out = new Float32Array((kept.length + 1) * d);
   kept.forEach((i, slot) => {
-    const dst = out.subarray(slot * d, (slot + 1) * d);
-    dst.set(row(hidden, i));
-    const simRow = row(sim, i);
-    const others = rankDescending(Array.from({ length: p }, (_, j) => (j === i ? -Infinity : simRow[j]!)))
-      .filter((j) => j !== i)
-      .slice(0, neighbours);
-    for (const j of others) {
-      const h = row(hidden, j);
-      for (let c = 0; c < d; c++) dst[c]! += clsAttention[j]! * h[c]!;
-    }
+    out.set(row(hidden, i), slot * d);
+    similarityToRow(unit, i, simRow);
+    for (const j of topKRankExcluding(simRow, neighbours, i)) addScaledRow(out, slot * d, clsAttention[j]!, h, j * d, d);
   });
-  const extra = out.subarray(kept.length * d);
-  for (const j of complement(p, [...kept])) {
-    const h = row(hidden, j);
-    for (let c = 0; c < d; c++) extra[c]! += clsAttention[j]! * h[c]!;
-  }
+  for (const j of complement(p, [...kept])) addScaledRow(out, kept.length * d, clsAttention[j]!, h, j * d, d);
   return { data: out, rows: kept.length + 1, cols: d };
 }

@@ -21,7 +21,8 @@
  * each layer processes, so the same label maps to a slightly smaller schedule here.
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
-import { row, softmax, type Matrix } from './matrix';
+import { softmax, type Matrix } from './matrix';
+import { addDividedRow, dotsWithRows } from './similarity';
 
 /** Indices (into the text tokens) of the raters. */
 export function selectRaters(visual: Matrix, text: Matrix): number[] {
@@ -29,14 +30,9 @@ export function selectRaters(visual: Matrix, text: Matrix): number[] {
   if (visual.cols !== text.cols) throw new RangeError(`visual width ${visual.cols} ≠ text width ${text.cols}`);
   const relevance = new Float64Array(t);
   const logits = new Float64Array(t);
+  const d = visual.cols;
   for (let v = 0; v < visual.rows; v++) {
-    const xv = row(visual, v);
-    for (let j = 0; j < t; j++) {
-      const xt = row(text, j);
-      let s = 0;
-      for (let c = 0; c < xv.length; c++) s += xv[c]! * xt[c]!;
-      logits[j] = s;
-    }
+    dotsWithRows(visual.data, v * d, text, logits);
     const p = softmax(logits);
     for (let j = 0; j < t; j++) relevance[j]! += p[j]! / visual.rows;
   }
@@ -49,10 +45,7 @@ export function selectRaters(visual: Matrix, text: Matrix): number[] {
 /** Mean over the rater rows of [text × |V|] attention: one score per visual token. */
 export function raterScores(textToVisual: Matrix, raters: readonly number[]): Float64Array {
   const out = new Float64Array(textToVisual.cols);
-  for (const t of raters) {
-    const r = row(textToVisual, t);
-    for (let j = 0; j < out.length; j++) out[j]! += r[j]! / raters.length;
-  }
+  for (const t of raters) addDividedRow(out, 0, textToVisual.data, t * textToVisual.cols, out.length, raters.length);
   return out;
 }
 

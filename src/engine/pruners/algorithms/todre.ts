@@ -19,8 +19,9 @@
  * both are computed anyway, as the paper describes.
  */
 import { cutAfter } from './depth';
-import { dot, normalizeRows, row, type Matrix } from './matrix';
-import { rankDescending } from './topk';
+import { normalizeRows, row, type Matrix } from './matrix';
+import { addScaledRow, maxInto, similarityToRow } from './similarity';
+import { bestUnchosen, rankDescending } from './topk';
 
 /** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
 export function todrePivot(clsAttention: ArrayLike<number>): number {
@@ -52,29 +53,19 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   if (count === 0) return [];
   const x = normalizeRows(features);
   const score = new Float64Array(n).fill(fold === 'sum' ? 0 : -Infinity);
+  const sims = new Float64Array(n);
   const chosen = new Uint8Array(n);
   const selected: number[] = [];
+  // One row of similarities per selected token (k·N·d), never the N×N matrix.
   const add = (c: number): void => {
     selected.push(c);
     chosen[c] = 1;
-    const xc = row(x, c);
-    for (let v = 0; v < n; v++) {
-      const sim = dot(row(x, v), xc);
-      score[v] = fold === 'sum' ? score[v]! + sim : Math.max(score[v]!, sim);
-    }
+    similarityToRow(x, c, sims);
+    if (fold === 'sum') addScaledRow(score, 0, 1, sims, 0, n);
+    else maxInto(score, sims);
   };
   add(pivot);
-  while (selected.length < count) {
-    let best = -1;
-    let bestScore = Infinity;
-    for (let v = 0; v < n; v++) {
-      if (!chosen[v] && score[v]! < bestScore) {
-        bestScore = score[v]!;
-        best = v;
-      }
-    }
-    add(best);
-  }
+  while (selected.length < count) add(bestUnchosen(score, chosen, 'min'));
   return selected;
 }
 

@@ -5,26 +5,110 @@
  * through here, which makes runs deterministic and tests exact.
  */
 
+/** The sort keys: the scores as float64, NaN as −∞ (so it sorts last). */
+function sortKeys(scores: ArrayLike<number>): Float64Array {
+  const keys = Float64Array.from(scores);
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
+  return keys;
+}
+
+/**
+ * Sorts `idx` in place by descending key, ties by ascending index: one strict total order, so any
+ * correct sort gives the same result. Short lists (top-k in rank order) use an insertion sort.
+ */
+function sortByKey(idx: number[], keys: Float64Array): number[] {
+  if (idx.length <= 64) {
+    for (let i = 1; i < idx.length; i++) {
+      const v = idx[i]!;
+      const kv = keys[v]!;
+      let j = i - 1;
+      // Move left past every entry that v precedes: a smaller key, or an equal key at a higher index.
+      while (j >= 0 && (keys[idx[j]!]! < kv || (keys[idx[j]!]! === kv && idx[j]! > v))) {
+        idx[j + 1] = idx[j]!;
+        j--;
+      }
+      idx[j + 1] = v;
+    }
+    return idx;
+  }
+  return idx.sort((a, b) => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    return kb > ka ? 1 : kb < ka ? -1 : a - b;
+  });
+}
+
 /** Indices 0..n−1 sorted by descending score, ties by ascending index. NaN sorts last. */
 export function rankDescending(scores: ArrayLike<number>): number[] {
-  const idx = Array.from({ length: scores.length }, (_, i) => i);
-  const key = (i: number): number => {
-    const s = scores[i]!;
-    return Number.isNaN(s) ? -Infinity : s;
-  };
-  return idx.sort((a, b) => key(b) - key(a) || a - b);
+  const keys = sortKeys(scores);
+  return sortByKey(Array.from({ length: keys.length }, (_, i) => i), keys);
 }
 
 /**
  * The `k` highest-scoring indices. `order: 'rank'` returns them best first; 'ascending' (the
  * default) returns them in original order, which is how most reference codes gather kept tokens.
- * k is clamped to [0, n].
+ * k is clamped to [0, n]. The same set and order as the first k of rankDescending, found without
+ * ranking all n: the k-th largest key t comes from a native numeric sort; every index above t is in,
+ * and the indices equal to t fill the rest by ascending index (the tie rule).
  */
 export function topK(scores: ArrayLike<number>, k: number, order: 'ascending' | 'rank' = 'ascending'): number[] {
   const n = scores.length;
   const count = Math.max(0, Math.min(n, Math.floor(k)));
-  const best = rankDescending(scores).slice(0, count);
-  return order === 'rank' ? best : best.sort((a, b) => a - b);
+  if (count === 0) return [];
+  const keys = sortKeys(scores);
+  const t = keys.slice().sort()[n - count]!;
+  let above = 0;
+  for (let i = 0; i < n; i++) if (keys[i]! > t) above++;
+  let ties = count - above;
+  const best: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    if (key > t) best.push(i);
+    else if (key === t && ties > 0) {
+      best.push(i);
+      ties--;
+    }
+  }
+  return order === 'rank' ? sortByKey(best, keys) : best;
+}
+
+/**
+ * The `k` best indices other than `exclude`, best first (ties by ascending index, NaN as −∞):
+ * rankDescending over the other indices, cut to k. Taking the top k + 1 of all and removing
+ * `exclude` gives the same list whether or not `exclude` made it in.
+ */
+export function topKRankExcluding(scores: ArrayLike<number>, k: number, exclude: number): number[] {
+  const count = Math.max(0, Math.min(scores.length - 1, Math.floor(k)));
+  return topK(scores, count + 1, 'rank')
+    .filter((i) => i !== exclude)
+    .slice(0, count);
+}
+
+/**
+ * The first index v with !chosen[v] whose score is strictly below (`'min'`) or above (`'max'`)
+ * every earlier one — the lowest index among ties; −1 when none qualifies. The greedy loops of
+ * DivPrune and ToDRE call this once per pick, so it runs optimised even when they do not.
+ */
+export function bestUnchosen(score: Float64Array, chosen: Uint8Array, want: 'min' | 'max'): number {
+  let best = -1;
+  if (want === 'min') {
+    let bestScore = Infinity;
+    for (let v = 0; v < score.length; v++) {
+      if (!chosen[v] && score[v]! < bestScore) {
+        bestScore = score[v]!;
+        best = v;
+      }
+    }
+  } else {
+    let bestScore = -Infinity;
+    for (let v = 0; v < score.length; v++) {
+      if (!chosen[v] && score[v]! > bestScore) {
+        bestScore = score[v]!;
+        best = v;
+      }
+    }
+  }
+  return best;
 }
 
 /** Indices 0..n−1 that are not in `kept` (ascending). */

@@ -26,6 +26,7 @@
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 import { norm, dot, row, type Matrix } from './matrix';
+import { addDividedRow } from './similarity';
 
 export const TRANSPRUNE_PAPER_LAYERS = [6, 8, 11] as const;
 export const TRANSPRUNE_PAPER_RATIOS = [0.875, 0.625, 0.125] as const;
@@ -72,10 +73,7 @@ export function tokenTransitionVariation(stats: { ratio: ArrayLike<number>; cos:
 /** IGA ∈ R^|V|: the mean over query rows of the visual columns of [rows × |V|] attention. */
 export function instructionGuidedAttention(textToVisual: Matrix): Float64Array {
   const out = new Float64Array(textToVisual.cols);
-  for (let i = 0; i < textToVisual.rows; i++) {
-    const r = row(textToVisual, i);
-    for (let j = 0; j < out.length; j++) out[j]! += r[j]! / textToVisual.rows;
-  }
+  for (let i = 0; i < textToVisual.rows; i++) addDividedRow(out, 0, textToVisual.data, i * textToVisual.cols, out.length, textToVisual.rows);
   return out;
 }
 

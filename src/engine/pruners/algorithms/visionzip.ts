@@ -19,7 +19,8 @@
  * Budget split: the paper's settings 54+10, 108+20, 162+30 all have C = round(5·B/32) of a budget
  * B; we use that for any B. Ties go to the lower index.
  */
-import { dot, normalizeRows, row, type Matrix } from './matrix';
+import { normalizeRows, row, type Matrix } from './matrix';
+import { addDividedRow, rowDot } from './similarity';
 import { complement, topK } from './topk';
 
 /** Dominant/contextual split of a total budget B: C = round(5B/32) (the paper's ratio), D = B − C. */
@@ -66,11 +67,7 @@ export function visionZip(
   contextual.forEach((group, c) => {
     const dst = out.subarray((dominant.length + c) * d, (dominant.length + c + 1) * d);
     dst.set(row(hidden, group.target));
-    if (group.assigned.length === 0) return;
-    for (const a of group.assigned) {
-      const h = row(hidden, a);
-      for (let j = 0; j < d; j++) dst[j]! += h[j]! / group.assigned.length;
-    }
+    for (const a of group.assigned) addDividedRow(dst, 0, hidden.data, a * d, d, group.assigned.length);
   });
   return { dominant, contextual, features: { data: out, rows: dominant.length + contextual.length, cols: d } };
 }
@@ -84,18 +81,19 @@ export function contextualGroups(keys: Matrix, remaining: readonly number[], cou
   const isTarget = new Uint8Array(remaining.length);
   for (const s of targetSlots) isTarget[s] = 1;
   const unit = normalizeRows(keys);
+  const d = unit.cols;
   const groups: ContextualGroup[] = targetSlots.map((s) => ({ target: remaining[s]!, assigned: [] }));
   remaining.forEach((token, slot) => {
     if (isTarget[slot]) return;
     let best = 0;
     let bestSim = -Infinity;
-    groups.forEach((g, t) => {
-      const sim = dot(row(unit, token), row(unit, g.target));
+    for (let t = 0; t < groups.length; t++) {
+      const sim = rowDot(unit.data, token * d, groups[t]!.target * d, d);
       if (sim > bestSim) {
         bestSim = sim;
         best = t;
       }
-    });
+    }
     groups[best]!.assigned.push(token);
   });
   return groups;

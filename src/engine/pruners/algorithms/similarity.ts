@@ -1,0 +1,118 @@
+/**
+ * Dot-product kernels for the pairwise methods (DivPrune, ToDRE, PruMerge+, VisionZip, MustDrop):
+ * rows of one row-major Float32Array addressed by offset (no views, no allocation per pair), four
+ * rows per pass so each load of the shared row serves four products.
+ *
+ * Every kernel computes one dot product the same way — the even-indexed products summed in order,
+ * the odd-indexed ones likewise, then even + odd, in float64 — so a value does not depend on
+ * which kernel, block or argument order produced it: gram(u)[i·n + j] === gram(u)[j·n + i] ===
+ * similarityToRow(u, j)[i]. Two independent sums instead of one shorten the dependency chain
+ * (about 2× faster than a single running sum) and differ from it only in the last bits of a
+ * double, below the float32 precision of the inputs.
+ *
+ * The row arithmetic helpers (addScaledRow, addDividedRow) exist for speed of a different kind:
+ * per-run hooks run once per answer, often too rarely for V8 to optimise them, and a per-element
+ * loop left in such a function runs in the interpreter (~1 ms per 20k elements). Shared small
+ * kernels get hot across all methods and calls, and run optimised.
+ */
+import type { Matrix } from './matrix';
+
+/** Dot product of x[a..a+d) and y[b..b+d) (offsets in elements); `y` defaults to `x`. */
+export function rowDot(x: Float32Array, a: number, b: number, d: number, y: Float32Array = x): number {
+  let even = 0;
+  let odd = 0;
+  let c = 0;
+  for (; c + 1 < d; c += 2) {
+    even += x[a + c]! * y[b + c]!;
+    odd += x[a + c + 1]! * y[b + c + 1]!;
+  }
+  if (c < d) even += x[a + c]! * y[b + c]!;
+  return even + odd;
+}
+
+/** out[at..at+d) += a · src[from..from+d), element by element (float32 rounding at each step). */
+export function addScaledRow(out: Float32Array | Float64Array, at: number, a: number, src: ArrayLike<number>, from: number, d: number): void {
+  for (let c = 0; c < d; c++) out[at + c]! += a * src[from + c]!;
+}
+
+/** out[v] = max(out[v], x[v]) for every v (Math.max: NaN propagates). */
+export function maxInto(out: Float64Array, x: Float64Array): void {
+  for (let v = 0; v < out.length; v++) out[v] = Math.max(out[v]!, x[v]!);
+}
+
+/** out[at..at+d) += src[from..from+d) / by, element by element (a division, as a mean's terms). */
+export function addDividedRow(out: Float32Array | Float64Array, at: number, src: ArrayLike<number>, from: number, d: number, by: number): void {
+  for (let c = 0; c < d; c++) out[at + c]! += src[from + c]! / by;
+}
+
+/**
+ * Dots of row `x` of `xs` with rows `r`, `r + d`, `r + 2d`, `r + 3d` of `data` (offsets in
+ * elements) into out[at..at+3]: the same arithmetic as rowDot, four at once.
+ */
+function dot4(data: Float32Array, x: number, r: number, d: number, out: Float32Array | Float64Array, at: number, xs: Float32Array = data): void {
+  const r1 = r + d;
+  const r2 = r1 + d;
+  const r3 = r2 + d;
+  let e0 = 0, o0 = 0, e1 = 0, o1 = 0, e2 = 0, o2 = 0, e3 = 0, o3 = 0;
+  let c = 0;
+  for (; c + 1 < d; c += 2) {
+    const xe = xs[x + c]!;
+    const xo = xs[x + c + 1]!;
+    e0 += xe * data[r + c]!;
+    o0 += xo * data[r + c + 1]!;
+    e1 += xe * data[r1 + c]!;
+    o1 += xo * data[r1 + c + 1]!;
+    e2 += xe * data[r2 + c]!;
+    o2 += xo * data[r2 + c + 1]!;
+    e3 += xe * data[r3 + c]!;
+    o3 += xo * data[r3 + c + 1]!;
+  }
+  if (c < d) {
+    const xe = xs[x + c]!;
+    e0 += xe * data[r + c]!;
+    e1 += xe * data[r1 + c]!;
+    e2 += xe * data[r2 + c]!;
+    e3 += xe * data[r3 + c]!;
+  }
+  out[at] = e0 + o0;
+  out[at + 1] = e1 + o1;
+  out[at + 2] = e2 + o2;
+  out[at + 3] = e3 + o3;
+}
+
+/** out[v] = ⟨row v, row c⟩ for every row v of `m` (k·N·d work for k calls, instead of an N×N matrix). */
+export function similarityToRow(m: Matrix, c: number, out: Float32Array | Float64Array): void {
+  dotsWithRows(m.data, c * m.cols, m, out);
+}
+
+/** out[v] = ⟨xs[x..x+d), row v of `m`⟩ for every row v of `m` (d = m.cols); `xs` may be another matrix's data. */
+export function dotsWithRows(xs: Float32Array, x: number, m: Matrix, out: Float32Array | Float64Array): void {
+  const { data, rows: n, cols: d } = m;
+  let v = 0;
+  for (; v + 3 < n; v += 4) dot4(data, x, v * d, d, out, v, xs);
+  for (; v < n; v++) out[v] = rowDot(data, v * d, x, d, xs);
+}
+
+/** The [rows × rows] Gram matrix of `m` (row dot products), computed on the upper triangle and mirrored. */
+export function gram(m: Matrix): Matrix {
+  const { data, rows: n, cols: d } = m;
+  const out = new Float32Array(n * n);
+  const block = new Float64Array(4);
+  for (let i = 0; i < n; i++) {
+    const x = i * d;
+    let j = i;
+    for (; j + 3 < n; j += 4) {
+      dot4(data, x, j * d, d, block, 0);
+      for (let q = 0; q < 4; q++) {
+        out[i * n + j + q] = block[q]!;
+        out[(j + q) * n + i] = block[q]!;
+      }
+    }
+    for (; j < n; j++) {
+      const s = rowDot(data, x, j * d, d);
+      out[i * n + j] = s;
+      out[j * n + i] = s;
+    }
+  }
+  return { data: out, rows: n, cols: n };
+}
