@@ -85,7 +85,7 @@ export function mustDropSpatialMerge(frames: readonly Matrix[], grid: { rows: nu
     const d = f.cols;
     const out = new Float32Array((merged.length + unmerged.length) * d);
     merged.forEach((m, i) => out.set(meanOfRows(f, m.members), i * d));
-    gatherRows(f, unmerged).data.forEach((v, i) => (out[merged.length * d + i] = v));
+    out.set(gatherRows(f, unmerged).data, merged.length * d);
     return { merged, unmerged, features: { data: out, rows: merged.length + unmerged.length, cols: d } };
   });
 }

@@ -31,8 +31,13 @@ export function rowDot(x: Float32Array, a: number, b: number, d: number, y: Floa
 }
 
 /** out[at..at+d) += a · src[from..from+d), element by element (float32 rounding at each step). */
-export function addScaledRow(out: Float32Array | Float64Array, at: number, a: number, src: ArrayLike<number>, from: number, d: number): void {
+export function addScaledRow(out: Float32Array, at: number, a: number, src: Float32Array, from: number, d: number): void {
   for (let c = 0; c < d; c++) out[at + c]! += a * src[from + c]!;
+}
+
+/** out[v] += x[v] for every v, in float64. */
+export function addInto(out: Float64Array, x: Float64Array): void {
+  for (let v = 0; v < out.length; v++) out[v]! += x[v]!;
 }
 
 /** out[v] = max(out[v], x[v]) for every v (Math.max: NaN propagates). */
@@ -40,8 +45,13 @@ export function maxInto(out: Float64Array, x: Float64Array): void {
   for (let v = 0; v < out.length; v++) out[v] = Math.max(out[v]!, x[v]!);
 }
 
-/** out[at..at+d) += src[from..from+d) / by, element by element (a division, as a mean's terms). */
-export function addDividedRow(out: Float32Array | Float64Array, at: number, src: ArrayLike<number>, from: number, d: number, by: number): void {
+/** out[at..at+d) += src[from..from+d) / by, element by element (a division, as a mean's terms; float32 rounding at each step). */
+export function addDividedRow(out: Float32Array, at: number, src: Float32Array, from: number, d: number, by: number): void {
+  for (let c = 0; c < d; c++) out[at + c]! += src[from + c]! / by;
+}
+
+/** addDividedRow into a float64 accumulator (kept apart so each kernel sees one array type and stays fast). */
+export function addDividedRow64(out: Float64Array, at: number, src: Float32Array, from: number, d: number, by: number): void {
   for (let c = 0; c < d; c++) out[at + c]! += src[from + c]! / by;
 }
 

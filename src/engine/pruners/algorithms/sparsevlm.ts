@@ -22,7 +22,7 @@
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 import { softmax, type Matrix } from './matrix';
-import { addDividedRow, dotsWithRows } from './similarity';
+import { addDividedRow64, dotsWithRows } from './similarity';
 
 /** Indices (into the text tokens) of the raters. */
 export function selectRaters(visual: Matrix, text: Matrix): number[] {
@@ -45,7 +45,7 @@ export function selectRaters(visual: Matrix, text: Matrix): number[] {
 /** Mean over the rater rows of [text × |V|] attention: one score per visual token. */
 export function raterScores(textToVisual: Matrix, raters: readonly number[]): Float64Array {
   const out = new Float64Array(textToVisual.cols);
-  for (const t of raters) addDividedRow(out, 0, textToVisual.data, t * textToVisual.cols, out.length, raters.length);
+  for (const t of raters) addDividedRow64(out, 0, textToVisual.data, t * textToVisual.cols, out.length, raters.length);
   return out;
 }
 

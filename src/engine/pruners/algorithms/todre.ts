@@ -20,7 +20,7 @@
  */
 import { cutAfter } from './depth';
 import { normalizeRows, row, type Matrix } from './matrix';
-import { addScaledRow, maxInto, similarityToRow } from './similarity';
+import { addInto, maxInto, similarityToRow } from './similarity';
 import { bestUnchosen, rankDescending } from './topk';
 
 /** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
@@ -61,7 +61,7 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
     selected.push(c);
     chosen[c] = 1;
     similarityToRow(x, c, sims);
-    if (fold === 'sum') addScaledRow(score, 0, 1, sims, 0, n);
+    if (fold === 'sum') addInto(score, sims);
     else maxInto(score, sims);
   };
   add(pivot);

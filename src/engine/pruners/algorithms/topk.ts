@@ -12,18 +12,26 @@ function sortKeys(scores: ArrayLike<number>): Float64Array {
   return keys;
 }
 
+/** True when index a goes before index b: a larger key, or an equal key and a lower index. */
+function before(keys: Float64Array, a: number, b: number): boolean {
+  const ka = keys[a]!;
+  const kb = keys[b]!;
+  return ka > kb || (ka === kb && a < b);
+}
+
 /**
  * Sorts `idx` in place by descending key, ties by ascending index: one strict total order, so any
- * correct sort gives the same result. Short lists (top-k in rank order) use an insertion sort.
+ * correct sort gives the same result. No comparator callback (Array.prototype.sort calls one per
+ * comparison, slow in a hook that runs once per answer): insertion sort for short lists, a
+ * bottom-up merge sort above that.
  */
 function sortByKey(idx: number[], keys: Float64Array): number[] {
-  if (idx.length <= 64) {
-    for (let i = 1; i < idx.length; i++) {
+  const n = idx.length;
+  if (n <= 32) {
+    for (let i = 1; i < n; i++) {
       const v = idx[i]!;
-      const kv = keys[v]!;
       let j = i - 1;
-      // Move left past every entry that v precedes: a smaller key, or an equal key at a higher index.
-      while (j >= 0 && (keys[idx[j]!]! < kv || (keys[idx[j]!]! === kv && idx[j]! > v))) {
+      while (j >= 0 && before(keys, v, idx[j]!)) {
         idx[j + 1] = idx[j]!;
         j--;
       }
@@ -31,11 +39,20 @@ function sortByKey(idx: number[], keys: Float64Array): number[] {
     }
     return idx;
   }
-  return idx.sort((a, b) => {
-    const ka = keys[a]!;
-    const kb = keys[b]!;
-    return kb > ka ? 1 : kb < ka ? -1 : a - b;
-  });
+  let from = Int32Array.from(idx);
+  let to = new Int32Array(n);
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) to[k] = i < mid && (j >= hi || !before(keys, from[j]!, from[i]!)) ? from[i++]! : from[j++]!;
+    }
+    [from, to] = [to, from];
+  }
+  for (let i = 0; i < n; i++) idx[i] = from[i]!;
+  return idx;
 }
 
 /** Indices 0..n−1 sorted by descending score, ties by ascending index. NaN sorts last. */

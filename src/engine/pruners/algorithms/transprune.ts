@@ -26,7 +26,7 @@
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 import { norm, dot, row, type Matrix } from './matrix';
-import { addDividedRow } from './similarity';
+import { addDividedRow64 } from './similarity';
 
 export const TRANSPRUNE_PAPER_LAYERS = [6, 8, 11] as const;
 export const TRANSPRUNE_PAPER_RATIOS = [0.875, 0.625, 0.125] as const;
@@ -73,7 +73,7 @@ export function tokenTransitionVariation(stats: { ratio: ArrayLike<number>; cos:
 /** IGA ∈ R^|V|: the mean over query rows of the visual columns of [rows × |V|] attention. */
 export function instructionGuidedAttention(textToVisual: Matrix): Float64Array {
   const out = new Float64Array(textToVisual.cols);
-  for (let i = 0; i < textToVisual.rows; i++) addDividedRow(out, 0, textToVisual.data, i * textToVisual.cols, out.length, textToVisual.rows);
+  for (let i = 0; i < textToVisual.rows; i++) addDividedRow64(out, 0, textToVisual.data, i * textToVisual.cols, out.length, textToVisual.rows);
   return out;
 }
 
