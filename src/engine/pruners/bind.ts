@@ -59,30 +59,43 @@ function rowsFor(kind: QueryRows, seq: TokenSequence): number[] {
 }
 
 /**
- * Applies `edit` to the rows `offset + position` of `seq` and returns nothing; `keepBefore` and
- * `keepAfter` are the untouched rows around the edited block (CLS, text).
+ * Applies `edit` to the rows `offset + position` of `seq` (a block of `blockLength` rows); the
+ * rows around the block (CLS, text) stay as they are. Kept and merged entries take their
+ * representative's row (a merge's `at`, else its first member), then the block's rows are
+ * overwritten with the edit's features, or with the plain mean of a merge's members.
  */
 function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, blockLength: number): void {
   const dim = seq.dim;
-  const before = Array.from({ length: offset }, (_, i) => i);
-  const after = Array.from({ length: seq.length - offset - blockLength }, (_, i) => offset + blockLength + i);
-  const rep = (e: SequenceEntry): number => offset + ('keep' in e ? e.keep : (e.at ?? e.merge[0]!));
-  const rows = [...before, ...edit.sequence.map(rep), ...after];
   if (edit.features && (edit.features.rows !== edit.sequence.length || edit.features.cols !== dim)) {
     throw new Error(`${edit.label}: ${edit.features.rows}×${edit.features.cols} features for ${edit.sequence.length} tokens of width ${dim}`);
   }
-  const hidden = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => hidden.set(seq.row(r), i * dim));
-  edit.sequence.forEach((e, k) => {
-    const dst = hidden.subarray((offset + k) * dim, (offset + k + 1) * dim);
-    if (edit.features) dst.set(edit.features.data.subarray(k * dim, (k + 1) * dim));
+  const rows: number[] = [];
+  for (let r = 0; r < offset; r++) rows.push(r);
+  for (const e of edit.sequence) rows.push(offset + ('keep' in e ? e.keep : (e.at ?? e.merge[0]!)));
+  for (let r = offset + blockLength; r < seq.length; r++) rows.push(r);
+  const old = seq.hidden;
+  seq.gather(rows); // a fresh copy of the rows: the block's rows are overwritten in it below
+  const hidden = seq.hidden;
+  for (let k = 0; k < edit.sequence.length; k++) {
+    const e = edit.sequence[k]!;
+    const at = (offset + k) * dim;
+    if (edit.features) hidden.set(edit.features.data.subarray(k * dim, (k + 1) * dim), at);
     else if ('merge' in e) {
-      dst.fill(0);
-      for (const m of e.merge) addDividedRow(dst, 0, seq.hidden, (offset + m) * dim, dim, e.merge.length);
+      hidden.fill(0, at, at + dim);
+      for (const m of e.merge) addDividedRow(hidden, at, old, (offset + m) * dim, dim, e.merge.length);
     }
-  });
-  seq.gather(rows);
-  seq.setHidden(hidden);
+  }
+}
+
+/** The first position (kept, then merge members, in sequence order) that is not an index into `block` tokens. */
+function firstOutside(edit: TokenEdit, block: number): number | undefined {
+  const bad = (p: number): boolean => !Number.isInteger(p) || p < 0 || p >= block;
+  for (const e of edit.sequence) {
+    if ('keep' in e) {
+      if (bad(e.keep)) return e.keep;
+    } else for (const m of e.merge) if (bad(m)) return m;
+  }
+  return undefined;
 }
 
 /** The requested rows of an attention probe (in request order), dropping rows other hooks added. */
@@ -134,7 +147,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
     const live = builder.visualCount;
-    const outside = edit.sequence.flatMap((e) => ('keep' in e ? [e.keep] : e.merge)).find((p) => !Number.isInteger(p) || p < 0 || p >= block);
+    const outside = firstOutside(edit, block);
     if (outside !== undefined) throw new Error(`${d.id} (${edit.label}): position ${outside} is outside the ${block} tokens it may edit`);
     if (edit.scores && edit.scores.length !== block) throw new Error(`${d.id} (${edit.label}): ${edit.scores.length} scores for ${block} tokens`);
     const sequence: SequenceEntry[] = [];
