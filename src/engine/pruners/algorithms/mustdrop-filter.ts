@@ -13,13 +13,15 @@
  * paper's threshold *ratio* fixed (global_thr : individual_thr = g0 : p0), token j becomes a
  * candidate exactly when the common scale c exceeds c_j = max(g_j/(g0·Σg), p_j/p0). Ranking the
  * non-key tokens by c_j therefore hits any stage target count exactly; we report the thresholds
- * c·(g0, p0), c midway between the last dropped and the first kept c_j. Tied c_j go by index.
+ * c·(g0, p0), c midway between the last dropped and the first kept c_j. Tied c_j go by index
+ * (a NaN c_j, possible only with a zero threshold, sorts after every number: dropped last).
  * Stage targets: a geometric schedule n_i = max(|key|, round(n₀·qⁱ)) over the pruning layers, q
  * solved so the layer-averaged visual count (tokens entering each layer) equals the target;
  * when even q = 0 cannot reach it (the key set is a floor), the achieved value is reported.
  */
 import { layerAveragedCount, solveIncreasing, type ScheduleStage } from './depth';
 import { row, type Matrix } from './matrix';
+import { rankDescending } from './topk';
 
 /** g (column sums) and p (column maxima) of the text→visual attention block. */
 export function dualAttentionScores(textToVisual: Matrix): { global: Float64Array; individual: Float64Array } {
@@ -74,13 +76,18 @@ export function calibratedDualAttentionFilter(
   const v = global.length;
   const critical = new Float64Array(v);
   for (let j = 0; j < v; j++) critical[j] = Math.max(global[j]! / (ratio.globalThr * total), individual[j]! / ratio.individualThr);
-  const isKey = new Set(keySet);
-  const nonKey = Array.from({ length: v }, (_, j) => j)
-    .filter((j) => !isKey.has(j))
-    .sort((a, b) => critical[a]! - critical[b]! || a - b);
-  const drop = Math.max(0, Math.min(nonKey.length, v - Math.max(target, isKey.size)));
-  const dropped = new Set(nonKey.slice(0, drop));
-  const keep = Array.from({ length: v }, (_, j) => j).filter((j) => !dropped.has(j));
+  const isKey = new Uint8Array(v);
+  for (const k of keySet) isKey[k] = 1;
+  const keyCount = new Set(keySet).size;
+  const candidates: number[] = [];
+  for (let j = 0; j < v; j++) if (!isKey[j]) candidates.push(j);
+  // Ascending c_j, ties by index: the descending rank of −c_j (topk.ts, no comparator callback).
+  const nonKey = rankDescending(Float64Array.from(candidates, (j) => -critical[j]!)).map((i) => candidates[i]!);
+  const drop = Math.max(0, Math.min(nonKey.length, v - Math.max(target, keyCount)));
+  const dropped = new Uint8Array(v);
+  for (let i = 0; i < drop; i++) dropped[nonKey[i]!] = 1;
+  const keep: number[] = [];
+  for (let j = 0; j < v; j++) if (!dropped[j]) keep.push(j);
   const lastDropped = drop > 0 ? critical[nonKey[drop - 1]!]! : 0;
   const firstKept = drop < nonKey.length ? critical[nonKey[drop]!]! : lastDropped * 2 + 1;
   const scale = drop > 0 ? (lastDropped + firstKept) / 2 : 0;
