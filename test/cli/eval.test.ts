@@ -75,6 +75,18 @@ describe('tokenlab eval', () => {
     for (const type of Object.keys(full.byType)) expect(t.out).toMatch(new RegExp(`^  ${type}\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+%`, 'm'));
   });
 
+  it('--oracle keeps only the box cells: relevant tokens all kept, a retention below 1; exclusive with --method', async () => {
+    const { code, out } = await run(['--model', model, '--bench', bench, '--json', '--oracle', '--limit', '4', '--max-new-tokens', '2']);
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as EvalJson & { method: { id: string; retention: number }; relevantKept: number | null; unprunedAccuracy: number };
+    expect(r.n).toBe(4);
+    expect(r.method.id).toBe('oracle');
+    expect(r.method.retention).toBeGreaterThan(0);
+    expect(r.method.retention).toBeLessThan(1);
+    if (r.relevantKept !== null) expect(r.relevantKept).toBeCloseTo(1, 12);
+    await expect(run(['--model', model, '--bench', bench, '--oracle', '--method', 'random', '--retention', '0.5'])).rejects.toBeInstanceOf(UsageError);
+  });
+
   it('refuses bad flags and explains a missing default model or benchmark', async () => {
     await expect(run(['--model', model, '--bench', bench, '--limit', '0'])).rejects.toBeInstanceOf(UsageError);
     await expect(run(['--model', model, '--bogus'])).rejects.toBeInstanceOf(UsageError);

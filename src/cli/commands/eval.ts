@@ -10,6 +10,7 @@ import { loadBenchmark } from '../../engine/bench/loader';
 import { resolveBenchmark } from '../../engine/bench/splits';
 import { evaluateMethod, type MethodEvalReport } from '../../engine/eval/compare';
 import { evaluate, type EvalReport } from '../../engine/eval/evaluate';
+import { evaluateOracle } from '../../engine/eval/oracle';
 import { loadModel } from '../../engine/models/checkpoint/load';
 import { VlmRuntime } from '../../engine/models/runtime/vlm';
 import { planMethods } from '../../engine/runs/method-pass';
@@ -34,10 +35,14 @@ Options:
                          model; each sample's unpruned pass is computed once and is the reference
   --retention R          with --method: fraction of visual tokens kept, 0 < R ≤ 1 (0.25 or 1/4)
   --param K=V            with --method: a method parameter (repeatable); V is JSON or text
+  --oracle               evaluate the oracle instead: keep only the visual tokens whose patches
+                         cover the question's objects (the sample's ground-truth boxes, per frame
+                         for videos); retention is then the mean share kept
   --json                 print one JSON object: accuracy (0–1), n, byType {type: {accuracy, n,
                          majority}}, byKind, meanLatencyMs, model, bench, provider; with
                          --method also agreement (first-token top-1 with the unpruned model),
                          kl, flopsRatio, equivalentTokens, relevantKept, unprunedAccuracy, method
+                         (the same with --oracle)
   --samples              with --json, include every sample's answer`;
 
 function wholeNumber(value: string | true | undefined, flag: string, min: number): number | undefined {
@@ -109,12 +114,14 @@ export const evalCommand: CliCommand = {
   usage,
   async run(argv) {
     const { rest, params } = takeParams(argv);
-    const flags = parseFlags(rest, { values: ['model', 'bench', 'limit', 'max-new-tokens', 'threads', 'method', 'retention'], booleans: ['json', 'samples'] });
+    const flags = parseFlags(rest, { values: ['model', 'bench', 'limit', 'max-new-tokens', 'threads', 'method', 'retention'], booleans: ['json', 'samples', 'oracle'] });
     const str = (name: string): string[] => {
       const v = flags.get(name);
       return typeof v === 'string' ? [v] : [];
     };
     const specs = methodSpecs(str('method'), str('retention'), params);
+    const oracle = flags.get('oracle') === true;
+    if (oracle && specs.length) throw new UsageError('--oracle and --method are exclusive: the oracle is its own pruning.');
     const limit = wholeNumber(flags.get('limit'), '--limit', 1);
     const maxNewTokens = wholeNumber(flags.get('max-new-tokens'), '--max-new-tokens', 1);
     const threads = wholeNumber(flags.get('threads'), '--threads', 0);
@@ -144,7 +151,9 @@ export const evalCommand: CliCommand = {
         }
       };
       const plan = specs.length ? planMethods(specs, model.config, 1) : [];
-      const methodReport = specs.length ? await evaluateMethod(rt, bench, plan, { limit, maxNewTokens, onOutcome: onSample }) : undefined;
+      const methodReport = oracle
+        ? await evaluateOracle(rt, bench, { limit, maxNewTokens, onOutcome: onSample })
+        : specs.length ? await evaluateMethod(rt, bench, plan, { limit, maxNewTokens, onOutcome: onSample }) : undefined;
       const report: EvalReport | MethodEvalReport = methodReport ?? (await evaluate(rt, bench, { limit, maxNewTokens, onSample }));
       const provider = rt.provider;
       if (json) {

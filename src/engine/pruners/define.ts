@@ -20,8 +20,11 @@ import type { Matrix } from './algorithms/matrix';
 
 export { layerAt } from './algorithms/depth';
 
-/** Method ids used by the CLI and the contract (issue 5). */
-export type PrunerId = 'random' | 'pool' | 'fastv' | 'visionzip' | 'divprune' | 'prumerge-plus' | 'sparsevlm' | 'pdrop' | 'todre' | 'mustdrop' | 'transprune';
+/**
+ * Method ids used by the CLI and the contract (issue 5), plus 'oracle': the evaluation-only
+ * ground-truth-box pruner (src/engine/eval/oracle.ts), which needs labels and is never registered.
+ */
+export type PrunerId = 'random' | 'pool' | 'fastv' | 'visionzip' | 'divprune' | 'prumerge-plus' | 'sparsevlm' | 'pdrop' | 'todre' | 'mustdrop' | 'transprune' | 'oracle';
 
 /** The model and input a run works on; no method hard-codes any of it. */
 export interface RunGeometry {
