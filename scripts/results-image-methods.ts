@@ -16,7 +16,7 @@
  * .cache/results-image-methods), --out FILE (default docs/results/image-methods.md), --threads N.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,10 +50,13 @@ const methods = values.methods ? values.methods.split(',').map((m) => m.trim()) 
 const benchRef = values.bench ?? 'shapes:test';
 const outFile = resolve(values.out ?? 'docs/results/image-methods.md');
 
-/** sha1 of config.json and the weight files' names and sizes: records of another export are not reused. */
+/**
+ * sha1 of config.json and the weight files' names and bytes: records of another export are not
+ * reused (a re-export of the same architecture has the same sizes, so sizes alone would collide).
+ */
 function modelDigest(dir: string): string {
   const h = createHash('sha1').update(readFileSync(join(dir, 'config.json')));
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.safetensors')).sort()) h.update(`${f}:${statSync(join(dir, f)).size}`);
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.safetensors')).sort()) h.update(`${f}:`).update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 
