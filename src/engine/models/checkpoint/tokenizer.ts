@@ -70,7 +70,8 @@ export function loadTokenizer(dir: string): LoadedTokenizer {
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
     // Answers are shown without </s> and padding, as HF's batch_decode(skip_special_tokens=True).
-    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+    // An empty answer (EOS as the first token) is '' (the library throws on an empty id list).
+    decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true })),
     tokenToId: (token) => tokenizer.token_to_id(token),
     vocabSize,
     addBosToken,

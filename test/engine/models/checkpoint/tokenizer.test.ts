@@ -20,6 +20,7 @@ describe('tokenizer', () => {
     expect(ids).not.toContain(0); // no <unk>: the tiny vocabulary covers these words
     expect(tok.decode(ids)).toBe('what color is the circle ? red , 3 objects .');
     expect(tok.decode([...ids, tok.eosId ?? -1])).toBe(tok.decode(ids));
+    expect(tok.decode([])).toBe(''); // EOS first: an empty answer, not an error
     expect({ bos: tok.bosId, eos: tok.eosId, pad: tok.padId, add: tok.addBosToken }).toEqual({ bos: 1, eos: 2, pad: config.imageTokenIndex + 1, add: true });
     expect(tok.tokenToId('<image>')).toBe(config.imageTokenIndex);
     expect(tok.vocabSize).toBe(config.text.vocabSize);
