@@ -3,19 +3,11 @@
  * depend on files. Tensor names and shapes are the canonical HF LLaVA-1.5 ones, so the same
  * builders run on these and on loaded checkpoints.
  */
+import { seededUniform } from '../../src/shared/random';
 import type { LlavaConfig, LoadedModel, PreprocessorConfig, TensorInfo, TensorStore, TextTokenizer } from '../../src/engine/models/checkpoint/types';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) generator: the project's shared seeded PRNG. */
+export const seededRandom = seededUniform;
 
 /** A TensorStore over a Map, with the same shape checks as the real one. */
 export class MapTensorStore implements TensorStore {

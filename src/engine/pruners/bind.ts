@@ -19,7 +19,7 @@ import { ApiError } from '../../shared/errors';
 import { equivalentTokens, originalTokenCount, type PruningReport, type TokenTrace } from '../../shared/trace';
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
-import { seededUniform } from './algorithms/random';
+import { seededUniform } from '../../shared/random';
 import { addDividedRow } from './algorithms/similarity';
 import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit } from './define';
 

@@ -18,6 +18,7 @@ import { LM_HEAD, tensorNameIn, type NamingScheme } from './names';
 import { TINY_BASE_VOCAB_SIZE, tinyTokenizerConfig, tinyTokenizerJson, tinyVocabulary } from './tiny-tokenizer';
 import type { Activation, DType, LlavaConfig, VideoConfig } from './types';
 import { SHARD_INDEX, SINGLE_FILE } from './weights';
+import { seededUniform } from '../../../shared/random';
 
 /** A float32 tensor to write, stored as `dtype` (default: the file's dtype). */
 export interface TensorToWrite {
@@ -104,16 +105,9 @@ export const DEFAULT_TINY = {
   text: { hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 4, numKvHeads: 4, ropeTheta: 10000, rmsNormEps: 1e-5, maxPositionEmbeddings: 512 },
 };
 
-/** mulberry32: a tiny deterministic PRNG; Box–Muller on top gives normal samples. */
+/** Normal samples (Box–Muller over the shared seeded uniform stream). */
 function normalSampler(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededUniform(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

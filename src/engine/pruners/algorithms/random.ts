@@ -4,17 +4,7 @@
  * always give the same subset.
  */
 
-/** mulberry32: a small, fast 32-bit PRNG; uniform numbers in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from '../../../shared/random';
 
 /** `k` distinct indices of 0..n−1 chosen uniformly (partial Fisher–Yates), ascending. */
 export function randomSubset(n: number, k: number, seed: number): number[] {

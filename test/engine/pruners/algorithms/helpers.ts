@@ -1,6 +1,6 @@
 /** Small fixtures shared by the algorithm tests. */
 import { matrix, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
-import { seededUniform } from '../../../../src/engine/pruners/algorithms/random';
+import { seededUniform } from '../../../../src/shared/random';
 
 /** A [rows × cols] matrix of seeded values in [−1, 1). */
 export function randomMatrix(rows: number, cols: number, seed: number): Matrix {

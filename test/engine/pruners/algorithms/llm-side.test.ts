@@ -15,7 +15,7 @@ import {
   transPruneSchedule,
   transPruneScore,
 } from '../../../../src/engine/pruners/algorithms/transprune';
-import { seededUniform } from '../../../../src/engine/pruners/algorithms/random';
+import { seededUniform } from '../../../../src/shared/random';
 
 /** Float32 fixtures carry ~1e-8 noise; compare at 6 decimals. */
 const rounded = (x: ArrayLike<number>): number[] => Array.from(x, (v) => +v.toFixed(6));
