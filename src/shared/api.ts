@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { AppInfo, MediaItem, MediaImportRequest, MediaImportPathRequest, MediaPreview, MediaPreviewRequest, EngineStatus, TaskProgress } from './schemas/app';
-import { LoadedModelInfo, ModelLoadRequest, ModelSummary, ModelUnloadRequest, ModelUnloadResponse } from './schemas/models';
+import { LoadedModelInfo, ModelLoadRequest, ModelSummary, ModelUnloadRequest, ModelUnloadResponse, ModelWarmRequest, ModelWarmResponse } from './schemas/models';
 import { RunStartRequest, RunStartResponse } from './schemas/runs';
 import { MethodSummary } from './schemas/methods';
 import { BenchSamplesRequest, BenchSamplesResponse } from './schemas/bench';
@@ -41,6 +41,13 @@ export const calls = {
   'model:list': { request: z.object({}), response: z.array(ModelSummary) },
   /** Loads a model (by id, or a folder, which is added to the list) and builds its graphs; progress phase 'load'. */
   'model:load': { request: ModelLoadRequest, response: LoadedModelInfo, progress: TaskProgress, long: true },
+  /**
+   * Loads a model (as model:load; default the model a run would use) and then answers one throwaway
+   * question on a blank image with the unpruned model and every image method, so the first real run
+   * pays no first-inference costs; progress 'load', then 'warm' per method. A run started meanwhile
+   * waits for one pass at most.
+   */
+  'model:warm': { request: ModelWarmRequest, response: ModelWarmResponse, progress: TaskProgress, long: true },
   /** Releases a loaded model's sessions and weights. */
   'model:unload': { request: ModelUnloadRequest, response: ModelUnloadResponse },
   /** Answers a question about an imported image, once per method (unpruned first); progress 'load' | 'vision' | 'prefill' | 'decode'. */

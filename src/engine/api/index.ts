@@ -9,6 +9,7 @@ import { createMediaHandlers } from './media';
 import { createMethodHandlers } from './methods';
 import { createModelHandlers, createModelState } from './models';
 import { createRunHandlers } from './runs';
+import { createWarmHandlers } from './warm';
 import { MediaStore } from '../media/store';
 
 /** Builds every handler of the contract; state (imported media, loaded models) lives inside. */
@@ -20,6 +21,7 @@ export function createEngineHandlers(): Handlers {
     ...createMediaHandlers(media),
     ...createModelHandlers(models),
     ...createRunHandlers(models, media),
+    ...createWarmHandlers(models),
     ...createMethodHandlers(),
     ...createBenchHandlers(),
   };

@@ -73,5 +73,19 @@ export const LoadedModelInfo = ModelSummary.extend({
 });
 export type LoadedModelInfo = z.infer<typeof LoadedModelInfo>;
 
+/** Warms a model up: by id, or (none given) the model a run would use now. */
+export const ModelWarmRequest = z.object({ modelId: z.string().min(1).optional() });
+
+/** A warmed-up model: loaded as by model:load, plus the throwaway passes that paid the first-run costs. */
+export const ModelWarmResponse = LoadedModelInfo.extend({
+  /** Milliseconds of the throwaway passes (the load is in loadMs). */
+  warmMs: z.number().nonnegative(),
+  /** Methods whose first pass ran during the warm-up ('none' is the unpruned model). */
+  methods: z.array(z.string()),
+  /** Methods whose warm-up pass failed, with the reason; a real run reports the same failure properly. */
+  skipped: z.array(z.object({ method: z.string(), reason: z.string() })),
+});
+export type ModelWarmResponse = z.infer<typeof ModelWarmResponse>;
+
 export const ModelUnloadRequest = z.object({ modelId: z.string().min(1) });
 export const ModelUnloadResponse = z.object({ unloaded: z.boolean() });

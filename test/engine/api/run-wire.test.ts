@@ -11,6 +11,7 @@ import { serveContract, type ServedContract, type WireChannel } from '../../../s
 import { createMediaHandlers } from '../../../src/engine/api/media';
 import { createModelHandlers, createModelState, type ModelState } from '../../../src/engine/api/models';
 import { createRunHandlers } from '../../../src/engine/api/runs';
+import { createWarmHandlers } from '../../../src/engine/api/warm';
 import { createAppHandlers } from '../../../src/engine/api/app';
 import { createBenchHandlers } from '../../../src/engine/api/bench';
 import { createMethodHandlers } from '../../../src/engine/api/methods';
@@ -55,7 +56,7 @@ beforeAll(() => {
     onMessage: (l) => (listener = l),
   };
   deliver = (m) => listener(decodeWire(encodeWire(m)));
-  served = serveContract({ ...createAppHandlers(), ...createMediaHandlers(media), ...createModelHandlers(state), ...createRunHandlers(state, media), ...createMethodHandlers(), ...createBenchHandlers() }, channel, { logError: () => {} });
+  served = serveContract({ ...createAppHandlers(), ...createMediaHandlers(media), ...createModelHandlers(state), ...createRunHandlers(state, media), ...createWarmHandlers(state), ...createMethodHandlers(), ...createBenchHandlers() }, channel, { logError: () => {} });
 });
 afterAll(async () => {
   served.close();
