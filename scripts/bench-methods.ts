@@ -16,7 +16,7 @@
  *      prefill); VisionZip's and DivPrune's run in the vision phase. The decoder graphs timed alone
  *      at the unpruned and the pruned length (and at 1 token) give the ratio the ORT kernels allow
  *      by themselves: the part of a layer that does not shrink with the tokens (weights streamed,
- *      one session run per layer) and lower GEMM efficiency at short lengths.
+ *      a fixed cost per op and per session run) and lower GEMM efficiency at short lengths.
  *
  * A full garbage collection runs before every measured answer (outside all timings, the unpruned
  * runs included): otherwise the runtime's own tensors trigger a major GC every run or two, and its
@@ -38,6 +38,7 @@ import { loadModel } from '../src/engine/models/checkpoint/load';
 import type { DecoderLayerContext, RuntimeHooks } from '../src/engine/models/runtime/hooks';
 import { flopsOfRun } from '../src/engine/models/runtime/measured-run';
 import { runGraph } from '../src/engine/models/runtime/model-graphs';
+import { prefillModeFor } from '../src/engine/models/runtime/prefill';
 import { causalMask, emptyPast, f32, i64 } from '../src/engine/models/runtime/tensors';
 import { VlmRuntime } from '../src/engine/models/runtime/vlm';
 import { bindPruner, runGeometry } from '../src/engine/pruners/bind';
@@ -76,6 +77,8 @@ function timed(hooks: RuntimeHooks, acc: { ms: number; graph: number }): Runtime
       return r;
     };
   }
+  // The declaration of where the hooks act passes through untimed: without it prefill could not fuse.
+  if (hooks.afterDecoderLayers) out.afterDecoderLayers = hooks.afterDecoderLayers;
   return out as RuntimeHooks;
 }
 
@@ -94,15 +97,18 @@ interface Sample {
 }
 
 /**
- * Median ms of every decoder layer's graph run in turn on `n` tokens (no probes, no hooks, no
- * bookkeeping: prefill's graph time alone), for each of `lengths`, over `runs` interleaved rounds.
+ * Median ms of the decoder graphs an unhooked prefill runs on `n` tokens (every layer's graph in
+ * turn, or the one fused graph of all layers; no probes, no hooks, no bookkeeping: prefill's graph
+ * time alone), for each of `lengths`, over `runs` interleaved rounds.
  */
 async function decoderGraphTimes(rt: VlmRuntime, lengths: readonly number[], runs: number): Promise<number[]> {
   const t = rt.model.config.text;
+  const fused = prefillModeFor(rt.graphs) === 'fused';
   const graphs = [];
-  for (let l = 0; l < t.numLayers; l++) graphs.push(await rt.graphs.decoderLayer(l));
+  if (fused) graphs.push(await rt.graphs.decoderSegment(0, t.numLayers - 1));
+  else for (let l = 0; l < t.numLayers; l++) graphs.push(await rt.graphs.decoderLayer(l));
   const past = emptyPast(t.numKvHeads, t.headDim);
-  const feeds = lengths.map((n) => ({ hidden: f32(Float32Array.from({ length: n * t.hiddenSize }, (_, i) => Math.sin(i)), [n, t.hiddenSize]), position_ids: i64(Array.from({ length: n }, (_, i) => i)), attn_mask: f32(causalMask(n), [n, n]), past_key: past, past_value: past }));
+  const feeds = lengths.map((n) => ({ hidden: f32(Float32Array.from({ length: n * t.hiddenSize }, (_, i) => Math.sin(i)), [n, t.hiddenSize]), position_ids: i64(Array.from({ length: n }, (_, i) => i)), attn_mask: f32(causalMask(n), [n, n]), ...(fused ? {} : { past_key: past, past_value: past }) }));
   const samples = lengths.map(() => [] as number[]);
   for (let r = 0; r < runs + 3; r++) {
     for (let i = 0; i < lengths.length; i++) {
@@ -173,17 +179,17 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   const dims = flopsDimsFromConfig(rt.model.config, rt.model.name).text;
   const layerFlops = (n: number): number => decoderLayerFlops(dims, n);
   process.stdout.write(
-    `Decoder graphs alone (${rt.model.config.text.numLayers} layers in turn, no probes or hooks): ${ms(tFull!)} ms at ${full} tokens, ${ms(tPruned!)} ms at ${pruned} ` +
+    `Decoder graphs alone (${rt.model.config.text.numLayers} layers, ${prefillModeFor(rt.graphs) === 'fused' ? 'one fused graph' : 'one graph each, in turn'}, no probes or hooks): ${ms(tFull!)} ms at ${full} tokens, ${ms(tPruned!)} ms at ${pruned} ` +
       `(${(tFull! / tPruned!).toFixed(2)}× faster, FLOPs ${(layerFlops(full) / layerFlops(pruned)).toFixed(2)}×), ${ms(tOne!)} ms at 1 token: ` +
-      'a measured/FLOPs ratio near this one is set by the ORT kernels at short lengths (fixed per-layer cost, lower GEMM efficiency), not by hooks or bookkeeping.\n',
+      'a measured/FLOPs ratio near this one is set by the ORT kernels at short lengths (fixed cost per op and per run, lower GEMM efficiency), not by hooks or bookkeeping.\n',
   );
 }
 
-/** models/reference when it holds a model, else null (the caller's random model stands in). */
-export async function referenceRuntime(threads: number | undefined): Promise<VlmRuntime | null> {
+/** models/reference when it holds a model (prefill mode as given), else null (the caller's random model stands in). */
+export async function referenceRuntime(threads: number | undefined, prefill: 'fused' | 'per-layer' | 'auto' = 'auto'): Promise<VlmRuntime | null> {
   const dir = resolve('models/reference');
   if (!existsSync(join(dir, 'config.json'))) return null;
-  return new VlmRuntime(await loadModel(dir), threads === undefined ? {} : { intraOpThreads: threads });
+  return new VlmRuntime(await loadModel(dir), { ...(threads === undefined ? {} : { intraOpThreads: threads }), prefill });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

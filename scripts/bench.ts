@@ -6,7 +6,8 @@
  * Model: 192 px images, 16 px patches (144 patches + CLS), ViT 6 × 192 wide (3 heads, MLP 768),
  * decoder 8 × 256 wide (4 heads, 2 KV heads, MLP 1024), random weights written by the loader's
  * writeTinyCheckpoint and read back through loadModel — the real path, minus a trained model.
- * Flags: --threads N (intra-op), --repeats N (default 10), --mha (no GQA), --decode fused|per-layer.
+ * Flags: --threads N (intra-op), --repeats N (default 10), --mha (no GQA), --decode fused|per-layer,
+ * --prefill fused|per-layer (default: by model size, see prefill.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,14 +20,14 @@ import { writeTinyCheckpoint } from '../src/engine/models/checkpoint/write';
 import { summarize, type LatencySummary } from '../src/engine/metrics/latency';
 import { decodeGreedy, decodeModeFor } from '../src/engine/models/runtime/decode';
 import { runGraph, type GraphSession } from '../src/engine/models/runtime/model-graphs';
-import { prefill, spliceSequence } from '../src/engine/models/runtime/prefill';
+import { prefill, prefillModeFor, spliceSequence } from '../src/engine/models/runtime/prefill';
 import { preprocessImage } from '../src/engine/models/runtime/preprocess';
 import { causalMask, causalRowMask, emptyPast, f32, i64 } from '../src/engine/models/runtime/tensors';
 import { encodeVisual } from '../src/engine/models/runtime/vision';
 import { VlmRuntime } from '../src/engine/models/runtime/vlm';
 import { benchMethods, referenceRuntime } from './bench-methods';
 
-const { values } = parseArgs({ options: { threads: { type: 'string' }, repeats: { type: 'string' }, mha: { type: 'boolean' }, decode: { type: 'string' } } });
+const { values } = parseArgs({ options: { threads: { type: 'string' }, repeats: { type: 'string' }, mha: { type: 'boolean' }, decode: { type: 'string' }, prefill: { type: 'string' } } });
 const repeats = Number(values.repeats ?? 10);
 const threads = values.threads === undefined ? undefined : Number(values.threads);
 const DECODE_TOKENS = 16;
@@ -59,7 +60,8 @@ try {
   });
   const model = await loadModel(dir);
   const decodeMode = values.decode === 'per-layer' || values.decode === 'fused' ? values.decode : 'auto';
-  const rt = new VlmRuntime(model, { ...(threads === undefined ? {} : { intraOpThreads: threads }), decode: decodeMode });
+  const prefillMode = values.prefill === 'per-layer' || values.prefill === 'fused' ? values.prefill : 'auto';
+  const rt = new VlmRuntime(model, { ...(threads === undefined ? {} : { intraOpThreads: threads }), decode: decodeMode, prefill: prefillMode });
   const cfg = model.config;
   const image = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
   const question = 'how many red circles are left of the blue square';
@@ -99,7 +101,7 @@ try {
   table(`Phases (${visual.count} visual + ${n - visual.count} text tokens = ${n} in prefill)`, ['phase', 'median [p10–p90]', 'note'], [
     ['preprocess (sharp)', fmt(pre), '320×240 PNG → 3×192×192'],
     ['vision (ViT + projector)', fmt(vis), `${cfg.vision.numLayers - 1} of ${cfg.vision.numLayers} ViT layers to feature layer ${cfg.visionFeatureLayer}, ${visual.count} tokens out`],
-    ['prefill (8 layers + LM head)', fmt(pf), `${(pf.median / cfg.text.numLayers).toFixed(2)} ms per layer at T=${n}`],
+    ['prefill (8 layers + LM head)', fmt(pf), `${(pf.median / cfg.text.numLayers).toFixed(2)} ms per layer at T=${n} (${prefillModeFor(rt.graphs)})`],
     ['decode', fmt(dec), `${DECODE_TOKENS - 1} cached steps (${decodeModeFor(rt.graphs)}), ${(dec.median / (DECODE_TOKENS - 1)).toFixed(2)} ms per token`],
   ]);
 
@@ -148,7 +150,7 @@ try {
   table(`Probe cost (ViT at N=${nVit}, decoder at T=${n}; ${runs} interleaved runs each)`, ['graph', 'median [p10–p90]', 'extra (median)', 'extra (p10)'], rows);
 
   // Compression methods (scripts/bench-methods.ts): on the trained reference model when exported, else on this one.
-  const reference = await referenceRuntime(threads);
+  const reference = await referenceRuntime(threads, prefillMode);
   await benchMethods(reference ?? rt, reference ? `models/reference (${reference.model.name})` : 'this reference-sized random model', repeats);
   if (reference) {
     await reference.dispose();

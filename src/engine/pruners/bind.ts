@@ -144,6 +144,10 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   let inputEmbeddings: { visual: Matrix; text: Matrix } | undefined;
   // Attention rows this method asked for, per layer: combined hooks may add rows of their own.
   const requestedRows = new Map<number, number[]>();
+  // The method's hook runs only after the decoder layers it declared in `needs` (define.ts), so
+  // the runtime may fuse every other run of layers into one graph.
+  const hookLayers = hooks.afterDecoderLayer ? [...new Set((needs.decoder ?? []).map((n) => n.layer))].sort((a, b) => a - b) : [];
+  const hookLayerSet = new Set(hookLayers);
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
     const live = builder.visualCount;
@@ -211,8 +215,9 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       const transitions = want.some((w) => w.transitions);
       return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
     },
+    afterDecoderLayers: hookLayers,
     afterDecoderLayer: async (ctx: DecoderLayerContext) => {
-      if (!hooks.afterDecoderLayer) return;
+      if (!hooks.afterDecoderLayer || !hookLayerSet.has(ctx.layer)) return;
       const want = needs.decoder?.filter((n) => n.layer === ctx.layer) ?? [];
       const seq = ctx.seq;
       const span = seq.visualSpan();

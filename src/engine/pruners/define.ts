@@ -61,7 +61,11 @@ export interface ProbeNeeds {
   vit?: { layer: number; clsAttention?: boolean; keys?: boolean }[];
   /** The decoder's input embeddings (text and visual) before layer 0 (SparseVLM's raters). */
   inputEmbeddings?: boolean;
-  /** Per decoder layer: attention rows over all keys, sublayer transitions, next-layer q·k rows. */
+  /**
+   * Per decoder layer: attention rows over all keys, sublayer transitions, next-layer q·k rows.
+   * The listed layers are also the only ones after which `afterDecoderLayer` runs (an entry with
+   * no probe flags asks for the call alone); prefill fuses the layers between them.
+   */
   decoder?: { layer: number; attention?: QueryRows; transitions?: boolean; nextLayer?: QueryRows }[];
 }
 
@@ -155,6 +159,7 @@ export interface PrunerHooks<P, S> {
   beforeProjector?(input: VisualInput, env: HookEnv<P, S>): TokenEdit | void;
   /** Visual tokens at LLM width: the LLM input (DivPrune, ToDRE stage 1, random). */
   beforeLlm?(input: VisualInput, env: HookEnv<P, S>): TokenEdit | void;
+  /** Runs after each decoder layer listed in `needs().decoder`, and after no other. */
   afterDecoderLayer?(input: DecoderLayerInput, env: HookEnv<P, S>): TokenEdit | void;
   beforeDecode?(input: KvInput, env: HookEnv<P, S>): KvEdit | void;
 }

@@ -19,7 +19,12 @@ import { seededRandom, tinyModel } from '../../helpers/tiny-model';
 
 const model = tinyModel({ seed: 5, visionLayers: 4, textLayers: 8 });
 const rt = new VlmRuntime(model, { intraOpThreads: 1 });
-afterAll(() => rt.dispose());
+// Every layer its own session: the fused prefill (rt's default here) must match it exactly.
+const perLayer = new VlmRuntime(model, { intraOpThreads: 1, prefill: 'per-layer' });
+afterAll(async () => {
+  await rt.dispose();
+  await perLayer.dispose();
+});
 const question = 'which shape is red?';
 
 async function randomPng(seed: number): Promise<Buffer> {
@@ -92,6 +97,21 @@ describe.each(listPruners().map((p) => ({ id: p.id, p })))('$id', ({ p }) => {
       else expect(positions).toEqual(positions.map((_, i) => i));
     });
     if (p.positions === 'per-layer') for (const d of spy.decode) expect(d.next).toBe(d.length);
+  });
+
+  it('fused prefill (its own hooks only, so layers between its pruning points fuse) equals one session per layer', async () => {
+    const png = await image;
+    const answer = async (runtime: VlmRuntime) => {
+      const bound = bindPruner(p, { retention: 0.25, seed: 7 }, runGeometry(model.config, 1));
+      const result = await runtime.answer({ images: [png], question, maxNewTokens: 3, hooks: bound.hooks });
+      return { result, trace: bound.trace(result.layout) };
+    };
+    const fused = await answer(rt);
+    const split = await answer(perLayer);
+    expect(fused.result.ids).toEqual(split.result.ids);
+    expect(Array.from(fused.result.firstToken.logits)).toEqual(Array.from(split.result.firstToken.logits));
+    expect(fused.trace).toEqual(split.trace);
+    expect(fused.result.tokenCounts.decoder).toEqual(split.result.tokenCounts.decoder);
   });
 
   it('is deterministic under a seed', async () => {

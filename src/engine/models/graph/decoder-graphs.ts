@@ -1,6 +1,7 @@
 /**
- * Llama-style decoder graphs (HF LlamaDecoderLayer math): one graph per layer, the next layer's
- * query·key scorer (TransPrune's IGA), and the final RMSNorm + LM head.
+ * Llama-style decoder graphs (HF LlamaDecoderLayer math): one graph per layer, fused runs of
+ * layers for prefill, the next layer's query·key scorer (TransPrune's IGA), and the final RMSNorm
+ * + LM head.
  *
  * Layer graph I/O (batch 1; T new tokens, P cached tokens, S = P + T):
  *   in  hidden [T, D], position_ids int64 [T], attn_mask [T, S] additive,
@@ -131,6 +132,45 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   g.output(r.out, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
   g.output(r.key, 'present_key', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   g.output(r.value, 'present_value', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
+  addProbeOutputs(g, r, probes);
+  return g;
+}
+
+/**
+ * Prefill decoder layers `from`..`to` (inclusive) as one graph: nothing edits the tokens between
+ * them, and each session run has a fixed cost (thread hand-off, scheduling, output copies) that
+ * dominates short sequences, so a run of layers with no hook between them runs as one session.
+ * The layers are the same nodes as `buildDecoderLayerGraph`'s; probes are computed in the last
+ * layer only (a layer whose probes a hook reads ends a segment).
+ *   in  hidden [T, D], position_ids int64 [T], attn_mask [T, T] additive, probe_rows int64 [R] (attention rows probe)
+ *   out hidden_out [T, D] (leaving layer `to`), present_key_l / present_value_l [Hkv, T, hd] for each
+ *       l in from..to, and layer `to`'s probe outputs named as in `buildDecoderLayerGraph`
+ */
+export function buildDecoderSegmentGraph(store: TensorStore, cfg: TextConfig, from: number, to: number, probes: DecoderProbeSet): GraphBuilder {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to < cfg.numLayers)) {
+    throw new Error(`decoder segment ${from}..${to} is not a run of layers in 0..${cfg.numLayers - 1}.`);
+  }
+  const D = cfg.hiddenSize;
+  const Hkv = cfg.numKvHeads;
+  const hd = cfg.headDim;
+  const g = new GraphBuilder(`decoder_layers_${from}_${to}_${decoderProbeKey(probes)}`);
+  let x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
+  const positions = g.input('position_ids', OnnxDataType.INT64, ['T']);
+  const mask = g.input('attn_mask', OnnxDataType.FLOAT, ['T', 'T']);
+  let last: DecoderLayerValues | undefined;
+  for (let l = from; l <= to; l++) {
+    last = addDecoderLayer(g, store, cfg, l, { x, positions, mask });
+    g.output(last.key, `present_key_${l}`, OnnxDataType.FLOAT, [Hkv, 'T', hd]);
+    g.output(last.value, `present_value_${l}`, OnnxDataType.FLOAT, [Hkv, 'T', hd]);
+    x = last.out;
+  }
+  g.output(x, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  addProbeOutputs(g, last!, probes);
+  return g;
+}
+
+/** Adds the probe outputs of `probes` for one layer's values (the outputs `buildDecoderLayerGraph` documents). */
+function addProbeOutputs(g: GraphBuilder, r: DecoderLayerValues, probes: DecoderProbeSet): void {
   if (probes.attentionRows) {
     const rows = g.input('probe_rows', OnnxDataType.INT64, ['R']);
     g.output(headMeanRows(g, r.probs, rows), 'attn_rows', OnnxDataType.FLOAT, ['R', 'S']);
@@ -143,7 +183,6 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
     g.output(m.ratio, 'mlp_ratio', OnnxDataType.FLOAT, ['T']);
     g.output(m.cos, 'mlp_cos', OnnxDataType.FLOAT, ['T']);
   }
-  return g;
 }
 
 /**

@@ -38,6 +38,10 @@
  *   // is the visual token id (frame · tokensPerFrame + raster index) for the token trace.
  * With combined hooks the attention rows are the sorted union of every request: find yours with
  * `probes.attentionRows.rows.indexOf(r)`.
+ *
+ * Fused prefill: a hook that declares `afterDecoderLayers` (FastV above: `[K - 1]`) lets the
+ * runtime run the layers between those points as one graph (prefill.ts); `afterDecoderLayer` then
+ * runs only at the end of each run of layers. A layer with a probe request always ends a run.
  */
 import type { DecoderProbeSet } from '../graph/decoder-graphs';
 import type { VitProbeSet } from '../graph/vision-graphs';
@@ -138,8 +142,22 @@ export interface RuntimeHooks {
   afterVitLayer?(ctx: VitLayerContext): void | Promise<void>;
   beforeProjector?(ctx: VisualTokensContext): void | Promise<void>;
   afterProjector?(ctx: VisualTokensContext): void | Promise<void>;
+  /**
+   * Called for every layer, in order, before the run of layers holding `layer` executes. `seq`'s
+   * rows (length, positions, sources, visual mask) are exactly those entering `layer` — nothing
+   * edits them inside a run — but its hidden states are those entering the run.
+   */
   decoderProbes?(layer: number, seq: TokenSequence): DecoderProbeRequest | undefined;
+  /**
+   * After every decoder layer, unless `afterDecoderLayers` is declared: then after those layers,
+   * after any layer whose probes were requested, and possibly after others.
+   */
   afterDecoderLayer?(ctx: DecoderLayerContext): void | Promise<void>;
+  /**
+   * The layers after which `afterDecoderLayer` has work (reads probes or edits tokens); absent:
+   * every layer. Declaring them lets prefill fuse the layers in between into one session run.
+   */
+  afterDecoderLayers?: readonly number[];
   beforeDecode?(ctx: KvCacheContext): void | Promise<void>;
 }
 
@@ -171,6 +189,18 @@ export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
     beforeProjector: (ctx) => each((h) => h.beforeProjector, ctx),
     afterProjector: (ctx) => each((h) => h.afterProjector, ctx),
     afterDecoderLayer: (ctx) => each((h) => h.afterDecoderLayer, ctx),
+    ...(afterDecoderLayers(list) ?? {}),
     beforeDecode: (ctx) => each((h) => h.beforeDecode, ctx),
   };
+}
+
+/** The union of the lists' declared `afterDecoderLayers`, or null when some hook with `afterDecoderLayer` declares none (then: every layer). */
+function afterDecoderLayers(list: readonly RuntimeHooks[]): { afterDecoderLayers: number[] } | null {
+  const layers = new Set<number>();
+  for (const h of list) {
+    if (!h.afterDecoderLayer) continue;
+    if (!h.afterDecoderLayers) return null;
+    for (const l of h.afterDecoderLayers) layers.add(l);
+  }
+  return { afterDecoderLayers: [...layers].sort((a, b) => a - b) };
 }

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { LoadedModel } from '../checkpoint/types';
-import { buildDecodeStepGraph, buildDecoderLayerGraph, buildLmHeadGraph, buildQueryKeyScoreGraph, decoderProbeKey, type DecoderProbeSet } from '../graph/decoder-graphs';
+import { buildDecodeStepGraph, buildDecoderLayerGraph, buildDecoderSegmentGraph, buildLmHeadGraph, buildQueryKeyScoreGraph, decoderProbeKey, type DecoderProbeSet } from '../graph/decoder-graphs';
 import type { GraphBuilder } from '../graph/graph-builder';
 import { buildProjectorGraph, buildVisionEmbeddingsGraph, buildVisionLayerGraph, vitProbeKey, type VitProbeSet } from '../graph/vision-graphs';
 import { createSession, resolveThreads, type ProviderName, type RuntimeOptions, type ThreadSettings } from './session';
@@ -88,6 +88,12 @@ export class ModelGraphs {
   decoderLayer(layer: number, probes: DecoderProbeSet = {}): Promise<GraphSession> {
     const m = this.model;
     return this.get(`dec:${layer}:${decoderProbeKey(probes)}`, () => buildDecoderLayerGraph(m.weights, m.config.text, layer, probes));
+  }
+
+  /** Prefill layers `from`..`to` as one graph, probes in layer `to` (see buildDecoderSegmentGraph). */
+  decoderSegment(from: number, to: number, probes: DecoderProbeSet = {}): Promise<GraphSession> {
+    const m = this.model;
+    return this.get(`dec:${from}-${to}:${decoderProbeKey(probes)}`, () => buildDecoderSegmentGraph(m.weights, m.config.text, from, to, probes));
   }
 
   /** Layer `layer`'s q·k scorer (norm + q/k + RoPE) for next-layer attention probes. */

@@ -2,6 +2,7 @@
  * The prefill phase: the spliced [prefix, visual, suffix] embeddings through every decoder layer,
  * one graph per layer, with probes and hooks between layers; then the LM head on the last row.
  */
+import type * as ort from 'onnxruntime-node';
 import type { TextConfig } from '../checkpoint/types';
 import { decoderProbeSet, type DecoderProbes, type PrefillLayout, type RuntimeHooks } from './hooks';
 import { KvCache, type LayerKvCache } from './kv-cache';
@@ -52,40 +53,89 @@ export async function lmHeadLogits(graphs: ModelGraphs, hidden: Float32Array): P
   return data(await runGraph(head.session, head.name, { hidden: f32(hidden, [hidden.length / D, D]) }), 'logits', head.name);
 }
 
-/** Runs every decoder layer over `seq` (edited in place by hooks) and returns caches, counts and last logits. */
+/** Above this many bytes of float32 decoder weights, prefill runs one session per layer (decode.ts's bound for its fused step). */
+export const FUSED_PREFILL_MAX_BYTES = 2 * 1024 ** 3;
+
+/**
+ * How prefill runs for this model: 'fused' runs each stretch of layers with no hook between them
+ * as one graph (one session run instead of one per layer: the per-run fixed cost dominates short
+ * sequences); 'per-layer' runs every layer alone. Fused segments hold their own copy of the
+ * layers' weights, so 'auto' fuses only when the decoder weights fit FUSED_PREFILL_MAX_BYTES.
+ */
+export function prefillModeFor(graphs: ModelGraphs): 'fused' | 'per-layer' {
+  const mode = graphs.options.prefill ?? 'auto';
+  if (mode !== 'auto') return mode;
+  const t = graphs.model.config.text;
+  const perLayer = 2 * t.hiddenSize * (t.numHeads + t.numKvHeads) * t.headDim + 3 * t.hiddenSize * t.intermediateSize;
+  return 4 * t.numLayers * perLayer <= FUSED_PREFILL_MAX_BYTES ? 'fused' : 'per-layer';
+}
+
+/**
+ * Runs every decoder layer over `seq` (edited in place by hooks) and returns caches, counts and
+ * last logits. In fused mode a segment ends at a layer after which `afterDecoderLayer` must run
+ * (hooks.afterDecoderLayers; every layer when it is not declared), at a layer with a probe
+ * request, and at the last layer; hooks run only at segment ends.
+ */
 export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: PrefillLayout, hooks: RuntimeHooks = {}): Promise<PrefillResult> {
   const cfg = graphs.model.config.text;
   const D = cfg.hiddenSize;
+  const L = cfg.numLayers;
+  const fused = prefillModeFor(graphs) === 'fused';
+  const stops = hooks.afterDecoderLayer ? (hooks.afterDecoderLayers ? new Set(hooks.afterDecoderLayers) : null) : new Set<number>();
+  const stopsAt = (l: number): boolean => stops === null || stops.has(l);
   const layers: LayerKvCache[] = [];
   const tokenCounts: number[] = [];
   const visualCounts: number[] = [];
   let mask: { n: number; data: Float32Array } = { n: -1, data: new Float32Array(0) };
-  for (let l = 0; l < cfg.numLayers; l++) {
+  for (let from = 0; from < L; ) {
     const n = seq.length;
     // Layers between pruning points share a length, so the [n, n] mask is built once per length.
     if (mask.n !== n) mask = { n, data: causalMask(n) };
-    const req = hooks.decoderProbes?.(l, seq);
-    const probeSet = decoderProbeSet(req);
-    const g = await graphs.decoderLayer(l, probeSet);
-    const past = emptyPast(cfg.numKvHeads, cfg.headDim);
-    const feeds = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]), past_key: past, past_value: past };
+    let to = from;
+    let req = hooks.decoderProbes?.(from, seq);
+    let probeSet = decoderProbeSet(req);
+    const probed = (): boolean => !!(probeSet.attentionRows || probeSet.transitions);
+    while (fused && to < L - 1 && !stopsAt(to) && !probed()) {
+      to += 1;
+      req = hooks.decoderProbes?.(to, seq);
+      probeSet = decoderProbeSet(req);
+    }
     const rows = req?.attentionRows ? [...req.attentionRows] : [];
-    for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${l}): attention row ${r} is outside 0..${n - 1}.`);
-    const res = await runGraph(g.session, g.name, probeSet.attentionRows ? { ...feeds, probe_rows: i64(rows) } : feeds);
-    tokenCounts.push(n);
-    visualCounts.push(seq.visualSpan().count);
-    layers.push({ key: data(res, 'present_key', g.name), value: data(res, 'present_value', g.name), length: n, positions: [...seq.positions], sources: seq.sources.slice(), nextPosition: Math.max(...seq.positions) + 1 });
+    for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${to}): attention row ${r} is outside 0..${n - 1}.`);
+    const feeds: Record<string, ort.Tensor> = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]) };
+    if (probeSet.attentionRows) feeds.probe_rows = i64(rows);
+    const single = to === from;
+    const g = single ? await graphs.decoderLayer(from, probeSet) : await graphs.decoderSegment(from, to, probeSet);
+    if (single) feeds.past_key = feeds.past_value = emptyPast(cfg.numKvHeads, cfg.headDim);
+    const res = await runGraph(g.session, g.name, feeds);
+    const visual = seq.visualSpan().count;
+    const nextPosition = maxOf(seq.positions) + 1;
+    for (let l = from; l <= to; l++) {
+      tokenCounts.push(n);
+      visualCounts.push(visual);
+      const key = data(res, single ? 'present_key' : `present_key_${l}`, g.name);
+      const value = data(res, single ? 'present_value' : `present_value_${l}`, g.name);
+      layers.push({ key, value, length: n, positions: [...seq.positions], sources: seq.sources.slice(), nextPosition });
+    }
     const probes: DecoderProbes = {};
     if (probeSet.attentionRows) probes.attentionRows = { rows, values: data(res, 'attn_rows', g.name) };
     if (probeSet.transitions) probes.transitions = { attnRatio: data(res, 'attn_ratio', g.name), attnCos: data(res, 'attn_cos', g.name), mlpRatio: data(res, 'mlp_ratio', g.name), mlpCos: data(res, 'mlp_cos', g.name) };
     seq.setHidden(data(res, 'hidden_out', g.name));
-    if (hooks.afterDecoderLayer) {
-      const next = l + 1;
-      await hooks.afterDecoderLayer({ layer: l, numLayers: cfg.numLayers, seq, probes, layout, nextLayerScores: (r) => nextLayerScores(graphs, next, seq, r) });
+    if (hooks.afterDecoderLayer && (stopsAt(to) || probed())) {
+      const next = to + 1;
+      await hooks.afterDecoderLayer({ layer: to, numLayers: L, seq, probes, layout, nextLayerScores: (r) => nextLayerScores(graphs, next, seq, r) });
     }
+    from = to + 1;
   }
   const lastLogits = await lmHeadLogits(graphs, seq.row(seq.length - 1).slice());
   return { seq, cache: new KvCache(layers, cfg.numKvHeads, cfg.headDim), lastLogits, tokenCounts, visualCounts };
+}
+
+/** The largest of `values` without spreading them into arguments (no call-stack limit on long sequences). */
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 /** Head-mean causal q·k softmax rows of decoder layer `layer` over `seq` at its current positions: [R, n]. */

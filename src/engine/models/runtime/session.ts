@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   interOpThreads?: number;
   /** Decoding steps: one fused graph, the per-layer sessions, or by model size (default 'auto'; see decode.ts). */
   decode?: 'fused' | 'per-layer' | 'auto';
+  /** Prefill: runs of layers with no hook between them as one graph, or one session per layer (default 'auto'; see prefill.ts). */
+  prefill?: 'fused' | 'per-layer' | 'auto';
 }
 
 /** The thread settings actually applied, for reports. */

@@ -13,7 +13,7 @@ import { PhaseClock, type PhaseTimings } from '../../metrics/latency';
 import { decodeGreedy, decodeModeFor } from './decode';
 import type { FrameSpan, PrefillLayout, RuntimeHooks } from './hooks';
 import { ModelGraphs } from './model-graphs';
-import { prefill, spliceSequence } from './prefill';
+import { prefill, prefillModeFor, spliceSequence } from './prefill';
 import { preprocessImage, type ImageSource } from './preprocess';
 import type { RuntimeOptions, ThreadSettings } from './session';
 import { argmax, softmax } from './tensors';
@@ -76,7 +76,8 @@ export class VlmRuntime {
     await this.graphs.visionEmbeddings();
     for (let l = 0; l < cfg.vision.numLayers; l++) await this.graphs.visionLayer(l);
     await this.graphs.projector();
-    for (let l = 0; l < cfg.text.numLayers; l++) await this.graphs.decoderLayer(l);
+    if (prefillModeFor(this.graphs) === 'fused') await this.graphs.decoderSegment(0, cfg.text.numLayers - 1);
+    else for (let l = 0; l < cfg.text.numLayers; l++) await this.graphs.decoderLayer(l);
     await this.graphs.lmHead();
     if (decodeModeFor(this.graphs) === 'fused') await this.graphs.decodeStep();
   }

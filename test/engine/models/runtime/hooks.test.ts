@@ -141,6 +141,62 @@ describe('decoder hooks', () => {
     expect(pf.cache.layer(0).nextPosition).toBe(n);
   });
 
+  it('with afterDecoderLayers declared, layers between hook points run fused and equal one session per layer', async () => {
+    // Five layers: a drop after layer 0 (declared), a probe at layer 3 → segments [0], [1..3], [4].
+    const deep = tinyModel({ kvHeads: 2, seed: 31, textLayers: 5 });
+    const fused = new VlmRuntime(deep, { intraOpThreads: 1, prefill: 'fused' });
+    const split = new VlmRuntime(deep, { intraOpThreads: 1, prefill: 'per-layer' });
+    try {
+      const run = async (runtime: VlmRuntime) => {
+        const visual = await encodeVisual(runtime.graphs, [pixels]);
+        const parts = deep.prompt('which shape is red');
+        const { seq, layout } = spliceSequence(runtime.embeddings(), deep.config.text, parts.before, visual.embeds, visual.ids, parts.after);
+        const probed: Array<{ layer: number; length: number }> = [];
+        const after: number[] = [];
+        let rows: Float32Array | undefined;
+        const pf = await prefill(runtime.graphs, seq, layout, {
+          decoderProbes: (l, s) => {
+            probed.push({ layer: l, length: s.length });
+            return l === 3 ? { attentionRows: [s.length - 1] } : undefined;
+          },
+          afterDecoderLayers: [0],
+          afterDecoderLayer: ({ layer, seq: s, probes }) => {
+            after.push(layer);
+            if (layer === 0) s.gather(Array.from({ length: s.length }, (_, i) => i).filter((i) => i % 2 === 0 || s.visual[i] === 0));
+            if (layer === 3) rows = probes.attentionRows!.values;
+          },
+        });
+        return { pf, probed, after, rows: rows! };
+      };
+      const a = await run(fused);
+      const b = await run(split);
+      expect(a.after).toEqual([0, 3]);
+      expect(b.after).toEqual([0, 3]);
+      expect(a.probed).toEqual(b.probed);
+      expect(a.probed.map((p) => p.layer)).toEqual([0, 1, 2, 3, 4]);
+      expect(a.pf.tokenCounts).toEqual(b.pf.tokenCounts);
+      expect(Array.from(a.pf.lastLogits)).toEqual(Array.from(b.pf.lastLogits));
+      expect(Array.from(a.rows)).toEqual(Array.from(b.rows));
+      a.pf.cache.layers.forEach((c, l) => {
+        const d = b.pf.cache.layer(l);
+        expect(Array.from(c.key)).toEqual(Array.from(d.key));
+        expect(Array.from(c.value)).toEqual(Array.from(d.value));
+        expect([c.positions, Array.from(c.sources), c.nextPosition]).toEqual([d.positions, Array.from(d.sources), d.nextPosition]);
+      });
+    } finally {
+      await fused.dispose();
+      await split.dispose();
+    }
+  });
+
+  it('combineHooks fuses only when every hook with afterDecoderLayer declares its layers', () => {
+    const a: RuntimeHooks = { afterDecoderLayers: [3, 1], afterDecoderLayer: () => undefined };
+    const b: RuntimeHooks = { afterDecoderLayers: [1, 5], afterDecoderLayer: () => undefined };
+    expect(combineHooks([a, b]).afterDecoderLayers).toEqual([1, 3, 5]);
+    expect(combineHooks([a, { beforeDecode: () => undefined }]).afterDecoderLayers).toEqual([1, 3]);
+    expect(combineHooks([a, { afterDecoderLayer: () => undefined }]).afterDecoderLayers).toBeUndefined();
+  });
+
   it('KV compaction with per-layer positions before decoding matches a reference decode step', async () => {
     const { seq, layout, n } = await start();
     const vStart = layout.prefixLength;
