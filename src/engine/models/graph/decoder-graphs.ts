@@ -54,6 +54,17 @@ function readQk(store: TensorStore, cfg: TextConfig, prefix: string): { inputNor
   };
 }
 
+/** Row-major matrices with the same column count stacked along rows (PyTorch linears stacked along `out`). */
+function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Values inside a graph that one decoder layer produced (for outputs and probes). */
 export interface DecoderLayerValues {
   out: Value;
@@ -85,12 +96,19 @@ export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextCo
   const mlpBias = cfg.mlpBias ?? false;
   const wv = readLinear(store, `${prefix}.self_attn.v_proj`, Hkv * hd, D, attnBias);
 
-  // Attention sublayer.
+  // Attention sublayer. q, k and v come from one MatMul over the stacked weights, split into heads
+  // once, and q and k are rotated together: every op has a fixed cost that dominates short
+  // sequences, and each output element is the same dot product (and the same elementwise RoPE)
+  // as with separate projections, so the values are unchanged.
   const normed = rmsNorm(g, io.x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
   const { cos, sin } = ropeTables(g, io.positions, hd, cfg.ropeTheta);
-  const q = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.q_proj`, w.q.weight, H * hd, D, w.q.bias), H, hd), cos, sin);
-  let k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k.weight, Hkv * hd, D, w.k.bias), Hkv, hd), cos, sin);
-  let v = splitHeads(g, linear(g, normed, `${prefix}.v_proj`, wv.weight, Hkv * hd, D, wv.bias), Hkv, hd);
+  const qkvWeight = concatRows([w.q.weight, w.k.weight, wv.weight]);
+  const qkvBias = w.q.bias && w.k.bias && wv.bias ? concatRows([w.q.bias, w.k.bias, wv.bias]) : undefined;
+  const qkv = splitHeads(g, linear(g, normed, `${prefix}.qkv_proj`, qkvWeight, (H + 2 * Hkv) * hd, D, qkvBias), H + 2 * Hkv, hd);
+  const [qkHeads, vHeads] = g.opMulti('Split', [qkv, g.int64([H + Hkv, Hkv])], 2, { axis: 0 }) as [Value, Value];
+  const [q, kRotated] = g.opMulti('Split', [applyRope(g, qkHeads, cos, sin), g.int64([H, Hkv])], 2, { axis: 0 }) as [Value, Value];
+  let k = kRotated;
+  let v = vHeads;
   if (io.pastKey && io.pastValue) {
     k = g.op('Concat', [io.pastKey, k], { axis: 1 });
     v = g.op('Concat', [io.pastValue, v], { axis: 1 });
@@ -107,8 +125,9 @@ export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextCo
   const wGate = readLinear(store, `${prefix}.mlp.gate_proj`, M, D, mlpBias);
   const wUp = readLinear(store, `${prefix}.mlp.up_proj`, M, D, mlpBias);
   const wDown = readLinear(store, `${prefix}.mlp.down_proj`, D, M, mlpBias);
-  const gate = linear(g, normed2, `${prefix}.gate_proj`, wGate.weight, M, D, wGate.bias);
-  const up = linear(g, normed2, `${prefix}.up_proj`, wUp.weight, M, D, wUp.bias);
+  // gate and up as one MatMul, split after (same dot products, one op fewer).
+  const gateUpBias = wGate.bias && wUp.bias ? concatRows([wGate.bias, wUp.bias]) : undefined;
+  const [gate, up] = g.opMulti('Split', [linear(g, normed2, `${prefix}.gate_up_proj`, concatRows([wGate.weight, wUp.weight]), 2 * M, D, gateUpBias), g.int64([M, M])], 2, { axis: -1 }) as [Value, Value];
   const act = g.op('Mul', [activation(g, gate, cfg.hiddenAct), up]);
   const mlpOut = linear(g, act, `${prefix}.down_proj`, wDown.weight, D, M, wDown.bias);
   return { out: g.op('Add', [h1, mlpOut]), key: k, value: v, probs, attnIn: normed, attnOut, mlpIn: normed2, mlpOut };
