@@ -15,10 +15,14 @@ NEG = -1e9
 
 
 def pack(tok, n_visual, qa_lists):
-    """qa_lists: per sequence, a list of (question, answer). Returns dict of tensors (CPU)."""
+    """qa_lists: per sequence, a list of (question, answer). `n_visual` is one visual length for
+    every sequence, or a list of per-sequence lengths (token-dropped prefixes; positions stay
+    compact, as the engine gives them after a pruner with compact positions). Returns dict of
+    tensors (CPU)."""
     seqs, poss, tgts, blocks, ans_pos = [], [], [], [], []
     prefix_before = None
-    for qas in qa_lists:
+    lengths = n_visual if isinstance(n_visual, list) else [n_visual] * len(qa_lists)
+    for qas, n_visual in zip(qa_lists, lengths):
         ids, pos, tgt, blk = [], [], [], []
         for k, (q, a) in enumerate(qas):
             before, after = tok.prompt_parts(q)
