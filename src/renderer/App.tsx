@@ -37,13 +37,15 @@ export function App() {
   const samples = useSamples(notices);
   const { refresh: refreshMedia } = media;
   const { refresh: refreshMethods } = methods;
-  const { refresh: refreshModels } = models;
-  // Whenever the engine (re)appears: its media store, methods and models may all have changed.
+  const { refresh: refreshModels, rewarm } = models;
+  // Whenever the engine (re)appears: its media store, methods and models may all have changed,
+  // and a restarted engine holds no model, so the selected one is warmed up again.
   const onReady = useCallback(() => {
     void refreshMedia();
     void refreshMethods();
+    rewarm();
     void refreshModels();
-  }, [refreshMedia, refreshMethods, refreshModels]);
+  }, [refreshMedia, refreshMethods, refreshModels, rewarm]);
   const engine = useEngineStatus(notices, onReady);
   const lab = useLab(notices, media, models, methods);
   useRunShortcut(lab.onRun);

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ApiError } from '../../src/shared/errors';
 import { App } from '../../src/renderer/App';
 import { ClientProvider } from '../../src/renderer/state/client';
 import type { MediaItem } from '../../src/shared/schemas/app';
@@ -21,6 +22,11 @@ const methods = [
   methodSummary('mixed', 'Mixed', z.object({ k: z.number().int().min(1).max(8).default(2).describe('layers that run on all tokens'), mode: z.enum(['budget', 'adaptive']).default('budget').describe('how') })),
   methodSummary('topk', 'Top-k', z.object({ recycle: z.boolean().default(true).describe('recycle pruned tokens') })),
 ];
+
+/** model:warm's answer for the bundled model. */
+function warmed(loadMs = 5, warmMs = 7): Awaited<ReturnType<NonNullable<FakeHandlers['model:warm']>>> {
+  return { id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded: true, provider: 'cpu', threads: { intraOp: 1, interOp: 1 }, loadMs, buildSeconds: 0.1, warmMs, methods: ['none', 'mixed'], skipped: [] };
+}
 
 function engine(run: FakeHandlers['run:start']): FakeHandlers {
   const items: MediaItem[] = [];
@@ -42,6 +48,7 @@ function engine(run: FakeHandlers['run:start']): FakeHandlers {
       offset,
       samples: [{ id: 'img-00000', kind: 'image', question: 'what color is the circle?', answer: 'blue', type: 'color', path: '/cache/images/img-00000.png', width: 160, height: 160 }],
     }),
+    'model:warm': async () => warmed(),
     'run:start': run,
   };
 }
@@ -129,28 +136,77 @@ describe('the lab workflow', () => {
     expect(view.all('notice')).toHaveLength(0);
   });
 
-  it('loads the chosen model with progress, then lists it as loaded', async () => {
+  it('warms the bundled model up when the lab opens, with progress, never blocking Run; then lists it as loaded', async () => {
     const handlers = engine(async () => twoMethodResponse('id-1').response);
     let loaded = false;
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
     handlers['model:list'] = async () => [{ id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded }];
-    handlers['model:load'] = async ({ modelId }, options) => {
-      options?.onProgress?.({ phase: 'load', done: 2, total: 4, message: 'reference: building graphs' });
+    handlers['model:warm'] = async ({ modelId }, options) => {
+      expect(modelId).toBe('reference');
+      options?.onProgress?.({ phase: 'load', done: 3, total: 4, message: 'reference: building the ONNX graphs and sessions' });
+      options?.onProgress?.({ phase: 'warm', done: 2, total: 5, message: 'reference: first pass of fastv' });
       await gate;
       loaded = true;
-      return { id: modelId!, name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded: true, provider: 'cpu', threads: { intraOp: 1, interOp: 1 }, loadMs: 5, buildSeconds: 0.1 };
+      return warmed(600, 1400);
     };
-    const { view } = await mountLab(handlers);
-    const load = view.container.querySelector<HTMLButtonElement>('.model-row button')!;
-    expect(load.textContent).toBe('Load');
-    await settle(() => load.click());
-    expect(view.container.querySelector('.model-status')?.textContent).toBe('reference: building graphs');
+    const { client, view } = await mountLab(handlers);
+    // Nobody clicked anything: opening the lab started it.
+    expect(client.calls.filter((c) => c.name === 'model:warm')).toHaveLength(1);
+    const line = view.one('model-warmup');
+    expect(line.dataset.state).toBe('warming');
+    expect(line.getAttribute('aria-live')).toBe('polite');
+    expect(line.textContent).toBe('Warming up reference (first passes 2/5): reference: first pass of fastv Runs may start meanwhile.');
     expect(view.container.querySelector<HTMLProgressElement>('.model-progress')!.value).toBe(2);
+    const load = view.one('model-load') as HTMLButtonElement;
+    expect(load.disabled).toBe(true); // already on its way
+    // Run is not held back by the warm-up.
+    await pickFiles(view.one('file-input'), [new File(['x'], 'shapes.png')]);
+    await type(view.one('question'), 'what color is the circle?');
+    expect((view.one('run') as HTMLButtonElement).disabled).toBe(false);
     await settle(() => release());
+    expect(line.dataset.state).toBe('ready');
+    expect(line.textContent).toBe('reference is warm (load 0.6 s, first passes 1.4 s): runs start at full speed.');
     expect(load.textContent).toBe('Loaded');
     expect(load.disabled).toBe(true);
     expect(view.container.querySelector('[data-testid="model"] option')?.textContent).toContain('(loaded)');
+    expect(view.all('notice')).toHaveLength(0);
+  });
+
+  it('a broken bundled model gives a notice saying what failed and what to do; the lab stays usable', async () => {
+    const handlers = engine(async () => twoMethodResponse('id-1').response);
+    handlers['model:list'] = async () => [
+      { id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'broken', loaded: false, problem: { message: 'model.safetensors: tensor language_model.model.norm.weight is missing', hint: 'Re-export the checkpoint.' } },
+    ];
+    const { client, view } = await mountLab(handlers);
+    expect(client.calls.filter((c) => c.name === 'model:warm')).toHaveLength(0); // nothing usable to warm
+    const notices = view.all('notice');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.textContent).toContain('The bundled model "llava-tiny-shapes" cannot be loaded: model.safetensors: tensor language_model.model.norm.weight is missing');
+    expect(notices[0]!.textContent).toContain('Re-export the checkpoint.');
+    expect(notices[0]!.textContent).toContain('git checkout -- models/reference');
+    expect(view.one('model-warmup').dataset.state).toBe('idle');
+    expect(view.container.querySelector('.run-blocked')?.textContent).toBe('Import an image or open a sample first.');
+  });
+
+  it('a warm-up that fails is a notice, and a run still goes ahead', async () => {
+    const requests: RunStartRequest[] = [];
+    const handlers = engine(async (req) => {
+      requests.push(req);
+      return twoMethodResponse('id-1').response;
+    });
+    handlers['model:warm'] = async () => {
+      throw new ApiError('model-error', 'Model "reference" (/models/reference) failed to load: out of memory', { hint: 'Close other programs and press Load.' });
+    };
+    const { view } = await mountLab(handlers);
+    expect(view.one('model-warmup').dataset.state).toBe('failed');
+    expect(view.one('model-warmup').textContent).toContain('see the notice');
+    expect(view.all('notice').map((n) => n.textContent)).toEqual([expect.stringContaining('out of memory')]);
+    await pickFiles(view.one('file-input'), [new File(['x'], 'shapes.png')]);
+    await type(view.one('question'), 'what color is the circle?');
+    await settle(() => view.one('run').click());
+    expect(requests).toHaveLength(1);
+    expect(view.one('run-progress').dataset.status).toBe('done');
   });
 
   it('opens a Shapes sample: imports its image and fills in its question and answer', async () => {
