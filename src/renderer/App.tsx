@@ -3,11 +3,12 @@
  * status line, and notices overlaid in a corner. State lives in small hooks (state/); this
  * component only wires them to the regions.
  */
-import { useCallback, useDeferredValue } from 'react';
+import { useCallback } from 'react';
 import { useClient } from './state/client';
 import { useNotices } from './state/notices';
 import { useMedia } from './state/useMedia';
 import { useEngineStatus } from './state/useEngineStatus';
+import { useAfterPaint } from './state/useAfterPaint';
 import { useLab } from './state/useLab';
 import { useMethods } from './state/useMethods';
 import { useModels } from './state/useModels';
@@ -50,10 +51,11 @@ export function App() {
   const lab = useLab(notices, media, models, methods);
   useRunShortcut(lab.onRun);
   const { theme, cycle } = useTheme();
-  const labels = (id: string) => methodLabel(id, methods.methods);
+  // Stable between renders, so the memoised metrics panel skips the run's progress re-renders.
+  const labels = useCallback((id: string) => methodLabel(id, methods.methods), [methods.methods]);
   const response = lab.run.response;
-  // The charts render after the overlays: a run's first feedback is what each method kept.
-  const metricsResponse = useDeferredValue(response);
+  // The charts render once the overlays are on screen: a run's first feedback is what each method kept.
+  const metricsResponse = useAfterPaint(response);
 
   return (
     <div className="app">

@@ -4,6 +4,7 @@
  * the image's place (RunViewer). The thumbnail stands in while the preview loads, and the image
  * box has a fixed size, so selecting or running never makes the frame jump.
  */
+import { memo } from 'react';
 import type { MediaItem } from '../../shared/schemas/app';
 import type { MethodSummary } from '../../shared/schemas/methods';
 import type { RunStartResponse } from '../../shared/schemas/runs';
@@ -24,8 +25,8 @@ export interface ViewerProps {
   methods?: MethodSummary[] | null;
 }
 
-/** Shows `item` (never null: the caller shows the empty state instead). */
-export function Viewer({ item, response, methods = null }: ViewerProps) {
+/** Shows `item` (never null: the caller shows the empty state instead). Memoised: a run's progress events must not repaint the overlays. */
+export const Viewer = memo(function Viewer({ item, response, methods = null }: ViewerProps) {
   const preview = usePreview(item);
   const src = preview.status === 'ready' ? preview.preview.dataUrl : item.thumbnail;
   const run = response && response.media.id === item.id ? response : null;
@@ -52,4 +53,4 @@ export function Viewer({ item, response, methods = null }: ViewerProps) {
       </figcaption>
     </figure>
   );
-}
+});

@@ -1,8 +1,10 @@
 /**
  * The content-box size of an element, kept current with ResizeObserver. Until the first
  * measurement (and where layout is unavailable, as in DOM-less tests) it reports `fallback`.
+ * The first measurement is taken before the browser paints (layout effect), so a new view never
+ * shows a frame at the fallback size.
  */
-import { useEffect, useState, type RefObject } from 'react';
+import { useLayoutEffect, useState, type RefObject } from 'react';
 
 /** Width and height in CSS pixels. */
 export interface Size {
@@ -13,7 +15,7 @@ export interface Size {
 /** Observes `ref`'s element; returns `fallback` while it has no layout. */
 export function useElementSize(ref: RefObject<HTMLElement | null>, fallback: Size): Size {
   const [size, setSize] = useState<Size>(fallback);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
     const update = () => {

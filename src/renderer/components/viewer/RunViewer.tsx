@@ -33,7 +33,8 @@ export function RunViewer({ item, src, response, methods }: RunViewerProps) {
   const [view, dispatch] = useReducer(viewReducer, positions.length, initialView);
   useEffect(() => dispatch({ type: 'reset', positions: positions.length }), [positions]);
   const position = positions[Math.min(view.position, positions.length - 1)] ?? INPUT_POSITION;
-  const picture = { width: item.width, height: item.height };
+  // One object per picture size: the canvases repaint when it changes, not on every render.
+  const picture = useMemo(() => ({ width: item.width, height: item.height }), [item.width, item.height]);
   return (
     <div className="run-viewer" data-testid="run-viewer">
       <ViewerToolbar positions={positions} view={view} dispatch={dispatch} />
