@@ -88,6 +88,7 @@ export function runFlops(rt: VlmRuntime, r: AnswerResult, convention: FlopsConve
     lmHead: { total: f.lmHead.total },
     extra: { total: f.extra.total, items: f.extra.items },
     formula: f.formulas.decoderLayer,
+    formulas: { ...f.formulas },
   };
 }
 

@@ -67,6 +67,10 @@ export const RunFlops = z.object({
   extra: z.object({ total: z.number().nonnegative(), items: z.array(z.object({ label: z.string(), flops: z.number() })) }),
   /** The decoder-layer formula, as printed in reports. */
   formula: z.string(),
+  /** Every component's formula with the model's sizes filled in (shared/flops.ts), for the UI's hover; absent from older engines. */
+  formulas: z
+    .object({ visionLayer: z.string(), patchEmbedding: z.string(), projector: z.string(), decoderLayer: z.string(), decodeStep: z.string(), lmHead: z.string() })
+    .optional(),
 });
 export type RunFlops = z.infer<typeof RunFlops>;
 

@@ -1,27 +1,36 @@
 /**
  * FLOPs per method as stacked bars (vision, prefill, decode, method overhead), the unpruned model
- * first. Hovering a bar shows every phase's number, the share of the unpruned total, the FLOPs
- * convention and the decoder-layer formula the engine used (shared/flops.ts).
+ * first. Hovering a bar shows the share of the unpruned total, the FLOPs convention, and for every
+ * phase its total with each term's formula (model sizes filled in, shared/flops.ts) and the token
+ * counts it was evaluated at (lib/flopsDetails.ts).
  */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MethodResult } from '../../../shared/schemas/runs';
 import { formatFlops } from '../../../shared/flops';
+import { flopsDetails, termLine } from '../../lib/flopsDetails';
 import { FLOPS_PHASES, flopsRows, shortFlops, type FlopsRow } from '../../lib/metricsData';
 import { AXIS, seriesColor } from './palette';
 
 const PHASE_COLORS = { vision: '#8e44ad', prefill: '#2f6fdb', decode: '#27ae60', overhead: '#e67e22' } as const;
 
-function FlopsTooltip({ row, formula, convention }: { row: FlopsRow | undefined; formula: string; convention: string }) {
-  if (!row) return null;
+/** The hover card of one bar: totals, then each phase with its terms' formulas and counts. */
+export function FlopsTooltip({ row, result }: { row: FlopsRow | undefined; result: MethodResult | undefined }) {
+  if (!row || !result) return null;
   return (
-    <div className="chart-tooltip">
-      <strong>{row.method}</strong>: {formatFlops(row.total)} ({(row.relative * 100).toFixed(1)}% of unpruned)
-      {FLOPS_PHASES.map((p) => (
-        <div key={p.key}>
-          {p.label}: {formatFlops(row[p.key])}
+    <div className="chart-tooltip flops-tooltip" data-testid="flops-tooltip">
+      <strong>{row.method}</strong>: {formatFlops(row.total)} ({(row.relative * 100).toFixed(1)}% of unpruned) · {result.flops.convention} convention, {result.flops.unit}
+      {flopsDetails(result).map((phase) => (
+        <div key={phase.key} className="flops-phase" data-phase={phase.key}>
+          <div>
+            <span className="flops-swatch" style={{ background: PHASE_COLORS[phase.key] }} aria-hidden="true" /> {phase.label}: {formatFlops(phase.total)}
+          </div>
+          <ul>
+            {phase.terms.map((t, i) => (
+              <li key={i}>{termLine(t)}</li>
+            ))}
+          </ul>
         </div>
       ))}
-      <div className="muted">Decoder layer ({convention}): {formula}</div>
     </div>
   );
 }
@@ -29,7 +38,6 @@ function FlopsTooltip({ row, formula, convention }: { row: FlopsRow | undefined;
 /** `labels` maps method ids to display names. */
 export function FlopsChart({ results, labels }: { results: readonly MethodResult[]; labels: (id: string) => string }) {
   const rows = flopsRows(results).map((r) => ({ ...r, method: labels(r.method) }));
-  const first = results[0];
   return (
     <figure className="chart" data-testid="chart-flops">
       <figcaption>FLOPs per phase</figcaption>
@@ -38,7 +46,11 @@ export function FlopsChart({ results, labels }: { results: readonly MethodResult
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="method" tick={AXIS} />
           <YAxis tick={AXIS} tickFormatter={shortFlops} width={44} />
-          <Tooltip content={({ active, label }) => (active ? <FlopsTooltip row={rows.find((r) => r.method === label)} formula={first?.flops.formula ?? ''} convention={first?.flops.convention ?? ''} /> : null)} />
+          <Tooltip content={({ active, label }) => {
+            if (!active) return null;
+            const i = rows.findIndex((r) => r.method === label);
+            return <FlopsTooltip row={rows[i]} result={results[i]} />;
+          }} />
           {FLOPS_PHASES.map((p) => (
             <Bar key={p.key} dataKey={p.key} name={p.label} stackId="flops" fill={PHASE_COLORS[p.key]} isAnimationActive={false} />
           ))}
