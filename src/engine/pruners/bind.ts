@@ -102,6 +102,8 @@ function firstOutside(edit: TokenEdit, block: number): number | undefined {
 export function ownRows(probe: { rows: number[]; values: Float32Array } | undefined, wanted: readonly number[], n: number): { rows: number[]; values: Matrix } | undefined {
   if (!probe || wanted.length === 0) return undefined;
   const all = matrix(probe.values, probe.rows.length, n);
+  // No other hook added rows (the usual case): the probe's matrix is the answer, no copy needed.
+  if (probe.rows.length === wanted.length && wanted.every((r, i) => probe.rows[i] === r)) return { rows: [...wanted], values: all };
   const at = wanted.map((r) => {
     const i = probe.rows.indexOf(r);
     if (i < 0) throw new Error(`attention row ${r} was requested but not returned`);
@@ -148,12 +150,20 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   // the runtime may fuse every other run of layers into one graph.
   const hookLayers = hooks.afterDecoderLayer ? [...new Set((needs.decoder ?? []).map((n) => n.layer))].sort((a, b) => a - b) : [];
   const hookLayerSet = new Set(hookLayers);
+  // What the method needs at each layer, grouped once here rather than filtered at every call.
+  const decoderNeeds = groupByLayer(needs.decoder ?? []);
+  const vitNeeds = groupByLayer(needs.vit ?? []);
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
     const live = builder.visualCount;
     const outside = firstOutside(edit, block);
     if (outside !== undefined) throw new Error(`${d.id} (${edit.label}): position ${outside} is outside the ${block} tokens it may edit`);
     if (edit.scores && edit.scores.length !== block) throw new Error(`${d.id} (${edit.label}): ${edit.scores.length} scores for ${block} tokens`);
+    if (offset === 0 && block === live) {
+      // The edit spans every live token (vision and decoder stages): its positions are the trace's.
+      builder.apply({ stage, label: edit.label, ...at }, edit.sequence, edit.scores);
+      return;
+    }
     const sequence: SequenceEntry[] = [];
     for (let p = 0; p < offset; p++) sequence.push({ keep: p });
     for (const e of edit.sequence) sequence.push('keep' in e ? { keep: e.keep + offset } : { ...e, merge: e.merge.map((m) => m + offset), ...(e.at === undefined ? {} : { at: e.at + offset }) });
@@ -172,8 +182,8 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
 
   const runtime: RuntimeHooks = {
     vitProbes: (layer) => {
-      const want = needs.vit?.filter((v) => v.layer === layer) ?? [];
-      return want.length ? { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) } : undefined;
+      const want = vitNeeds.get(layer);
+      return want ? { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) } : undefined;
     },
     afterVitLayer: (ctx: VitLayerContext) => {
       if (!hooks.afterVitLayer) return;
@@ -209,8 +219,11 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
         const end = span.start + span.count;
         inputEmbeddings = { visual: matrix(seq.hidden.slice(span.start * seq.dim, end * seq.dim), span.count, seq.dim), text: matrix(seq.hidden.slice(end * seq.dim), seq.length - end, seq.dim) };
       }
-      const want = needs.decoder?.filter((n) => n.layer === layer) ?? [];
-      const rows = [...new Set(want.flatMap((w) => (w.attention ? rowsFor(w.attention, seq) : [])))].sort((a, b) => a - b);
+      const want = decoderNeeds.get(layer);
+      if (!want) return undefined;
+      const kinds = [...new Set(want.flatMap((w) => (w.attention ? [w.attention] : [])))];
+      // One kind gives ascending distinct rows already; several are merged and sorted.
+      const rows = kinds.length === 1 ? rowsFor(kinds[0]!, seq) : [...new Set(kinds.flatMap((k) => rowsFor(k, seq)))].sort((a, b) => a - b);
       requestedRows.set(layer, rows);
       const transitions = want.some((w) => w.transitions);
       return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
@@ -218,7 +231,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     afterDecoderLayers: hookLayers,
     afterDecoderLayer: async (ctx: DecoderLayerContext) => {
       if (!hooks.afterDecoderLayer || !hookLayerSet.has(ctx.layer)) return;
-      const want = needs.decoder?.filter((n) => n.layer === ctx.layer) ?? [];
+      const want = decoderNeeds.get(ctx.layer) ?? [];
       const seq = ctx.seq;
       const span = seq.visualSpan();
       checkBlock(`after decoder layer ${ctx.layer}`, span.count);
@@ -249,15 +262,25 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       if (!hooks.beforeDecode) return;
       const first = ctx.layout.prefixLength;
       const initialVisual = ctx.layout.visualIds.length;
-      const isVisualSource = (s: number): boolean => s >= first && s < first + initialVisual;
-      const live = new Set(Array.from(ctx.seq.sources.subarray(span.start, span.start + span.count)));
-      const layers = ctx.cache.layers.map((c, layer) => ({ layer, length: c.length, visualSlots: Array.from(c.sources).filter(isVisualSource).length }));
+      // keepSource[s - first] = 1 for visual sources still live at the end of prefill.
+      const keepSource = new Uint8Array(initialVisual);
+      for (let i = span.start; i < span.start + span.count; i++) keepSource[ctx.seq.sources[i]! - first] = 1;
+      const layers = ctx.cache.layers.map((c, layer) => {
+        let visualSlots = 0;
+        for (const s of c.sources) if (s >= first && s < first + initialVisual) visualSlots++;
+        return { layer, length: c.length, visualSlots };
+      });
       const edit = hooks.beforeDecode({ layers, finalVisualCount: span.count }, env);
       if (!edit) return;
       if (edit.compact) {
         for (let l = edit.compact.from; l <= edit.compact.to; l++) {
-          const c = ctx.cache.layer(l);
-          ctx.cache.gather(l, Array.from(c.sources).flatMap((s, slot) => (!isVisualSource(s) || live.has(s) ? [slot] : [])));
+          const sources = ctx.cache.layer(l).sources;
+          const slots: number[] = [];
+          for (let slot = 0; slot < sources.length; slot++) {
+            const v = sources[slot]! - first;
+            if (v < 0 || v >= initialVisual || keepSource[v]) slots.push(slot);
+          }
+          ctx.cache.gather(l, slots);
         }
       }
       if (edit.nextPosition === 'cache-length') for (const c of ctx.cache.layers) c.nextPosition = c.length;
@@ -294,4 +317,15 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       };
     },
   };
+}
+
+/** Entries grouped by their `layer`, in input order. */
+function groupByLayer<T extends { layer: number }>(entries: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const e of entries) {
+    const list = out.get(e.layer);
+    if (list) list.push(e);
+    else out.set(e.layer, [e]);
+  }
+  return out;
 }

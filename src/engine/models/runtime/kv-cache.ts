@@ -43,22 +43,36 @@ export class KvCache {
   gather(layer: number, slots: readonly number[]): void {
     const c = this.layer(layer);
     const hd = this.headDim;
-    const key = new Float32Array(this.kvHeads * slots.length * hd);
+    const k = slots.length;
+    for (const s of slots) if (!Number.isInteger(s) || s < 0 || s >= c.length) throw new Error(`KvCache.gather: slot ${s} outside 0..${c.length - 1} at layer ${layer}.`);
+    const key = new Float32Array(this.kvHeads * k * hd);
     const value = new Float32Array(key.length);
-    for (let h = 0; h < this.kvHeads; h++) {
-      slots.forEach((s, i) => {
-        if (!Number.isInteger(s) || s < 0 || s >= c.length) throw new Error(`KvCache.gather: slot ${s} outside 0..${c.length - 1} at layer ${layer}.`);
+    // One copy per run of consecutive slots and head (kept slots are mostly runs: the text, and
+    // visual tokens side by side), instead of one per slot.
+    for (let i = 0; i < k; ) {
+      let j = i + 1;
+      while (j < k && slots[j] === slots[j - 1]! + 1) j++;
+      const s = slots[i]!;
+      for (let h = 0; h < this.kvHeads; h++) {
         const from = (h * c.length + s) * hd;
-        const to = (h * slots.length + i) * hd;
-        key.set(c.key.subarray(from, from + hd), to);
-        value.set(c.value.subarray(from, from + hd), to);
-      });
+        const to = (h * k + i) * hd;
+        const len = (j - i) * hd;
+        key.set(c.key.subarray(from, from + len), to);
+        value.set(c.value.subarray(from, from + len), to);
+      }
+      i = j;
+    }
+    const positions: number[] = [];
+    const sources = new Int32Array(k);
+    for (let i = 0; i < k; i++) {
+      positions.push(c.positions[slots[i]!]!);
+      sources[i] = c.sources[slots[i]!]!;
     }
     c.key = key;
     c.value = value;
-    c.positions = slots.map((s) => c.positions[s]!);
-    c.sources = Int32Array.from(slots, (s) => c.sources[s]!);
-    c.length = slots.length;
+    c.positions = positions;
+    c.sources = sources;
+    c.length = k;
   }
 
   /** Total cached slots over all layers (memory accounting). */

@@ -13,8 +13,9 @@ export class TokenSequence {
   hidden: Float32Array;
   /** For each row, its index in the sequence this stage started with (stable across gathers). */
   sources: Int32Array;
-  /** For each row, 1 when it is a visual token. Visual rows must stay one contiguous block. */
-  visual: Uint8Array;
+  private mask: Uint8Array;
+  /** The visual block, checked and cached whenever the rows change (hooks ask for it at every layer). */
+  private span: { start: number; count: number };
   /** RoPE position id of each row (decoder stage; the ViT stage leaves them 0..n-1 and unused). */
   positions: number[];
 
@@ -23,11 +24,16 @@ export class TokenSequence {
     if (!Number.isInteger(n)) throw new Error(`TokenSequence: ${hidden.length} values are not rows of width ${dim}.`);
     if (visual.length !== n) throw new Error(`TokenSequence: visual mask has ${visual.length} entries for ${n} rows.`);
     this.hidden = hidden;
-    this.visual = visual;
+    this.mask = visual;
     this.positions = positions ?? Array.from({ length: n }, (_, i) => i);
     this.sources = sources ?? Int32Array.from({ length: n }, (_, i) => i);
     if (this.positions.length !== n || this.sources.length !== n) throw new Error(`TokenSequence: positions/sources must have ${n} entries.`);
-    this.visualSpan();
+    this.span = contiguousSpan(visual);
+  }
+
+  /** For each row, 1 when it is a visual token (read only: rows change through `gather`). */
+  get visual(): Uint8Array {
+    return this.mask;
   }
 
   /** Number of rows. */
@@ -35,14 +41,9 @@ export class TokenSequence {
     return this.hidden.length / this.dim;
   }
 
-  /** The visual block as [start, count); count 0 (start = length) when none. Throws when not contiguous. */
+  /** The visual block as [start, count); count 0 (start = length) when none. */
   visualSpan(): { start: number; count: number } {
-    const first = this.visual.indexOf(1);
-    if (first < 0) return { start: this.length, count: 0 };
-    let count = 0;
-    while (first + count < this.visual.length && this.visual[first + count] === 1) count++;
-    if (this.visual.indexOf(1, first + count) >= 0) throw new Error('TokenSequence: visual rows are no longer one contiguous block; gather them in [before, visual, after] order.');
-    return { start: first, count };
+    return { start: this.span.start, count: this.span.count };
   }
 
   /** One row's hidden state (a view, not a copy). */
@@ -56,19 +57,34 @@ export class TokenSequence {
    */
   gather(rows: readonly number[]): void {
     const n = this.length;
-    const hidden = new Float32Array(rows.length * this.dim);
-    rows.forEach((r, i) => {
+    const dim = this.dim;
+    const k = rows.length;
+    const hidden = new Float32Array(k * dim);
+    const visual = new Uint8Array(k);
+    const positions: number[] = [];
+    const sources = new Int32Array(k);
+    // Plain loops, and one copy per run of consecutive rows (the text around the visual block,
+    // kept tokens in order): this runs once or twice per answer, too rarely for V8 to optimise.
+    for (let i = 0; i < k; ) {
+      const r = rows[i]!;
       if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`TokenSequence.gather: row ${r} is outside 0..${n - 1}.`);
-      hidden.set(this.row(r), i * this.dim);
-    });
-    const visual = Uint8Array.from(rows, (r) => this.visual[r]!);
-    const positions = rows.map((r) => this.positions[r]!);
-    const sources = Int32Array.from(rows, (r) => this.sources[r]!);
+      let j = i + 1;
+      while (j < k && rows[j] === rows[j - 1]! + 1 && rows[j]! < n) j++;
+      hidden.set(this.hidden.subarray(r * dim, (r + j - i) * dim), i * dim);
+      for (let t = i; t < j; t++) {
+        const q = rows[t]!;
+        visual[t] = this.mask[q]!;
+        positions.push(this.positions[q]!);
+        sources[t] = this.sources[q]!;
+      }
+      i = j;
+    }
+    const span = contiguousSpan(visual);
     this.hidden = hidden;
-    this.visual = visual;
+    this.mask = visual;
     this.positions = positions;
     this.sources = sources;
-    this.visualSpan();
+    this.span = span;
   }
 
   /** Replaces the hidden states of all rows (same length), e.g. after merging tokens into representatives. */
@@ -92,4 +108,14 @@ export class TokenSequence {
   clone(): TokenSequence {
     return new TokenSequence(this.hidden.slice(), this.dim, this.visual.slice(), [...this.positions], this.sources.slice());
   }
+}
+
+/** The one block of 1s in `mask` as [start, count) (start = length when none); throws when there are several. */
+function contiguousSpan(mask: Uint8Array): { start: number; count: number } {
+  const first = mask.indexOf(1);
+  if (first < 0) return { start: mask.length, count: 0 };
+  const end = mask.indexOf(0, first);
+  const count = (end < 0 ? mask.length : end) - first;
+  if (end >= 0 && mask.indexOf(1, end) >= 0) throw new Error('TokenSequence: visual rows are no longer one contiguous block; gather them in [before, visual, after] order.');
+  return { start: first, count };
 }
