@@ -156,7 +156,7 @@ describe('the lab workflow', () => {
     const line = view.one('model-warmup');
     expect(line.dataset.state).toBe('warming');
     expect(line.getAttribute('aria-live')).toBe('polite');
-    expect(line.textContent).toBe('Warming up reference (first passes 2/5): reference: first pass of fastv Runs may start meanwhile.');
+    expect(line.textContent).toBe('Warming up reference (first passes 2/5): first pass of fastv. Runs may start meanwhile.');
     expect(view.container.querySelector<HTMLProgressElement>('.model-progress')!.value).toBe(2);
     const load = view.one('model-load') as HTMLButtonElement;
     expect(load.disabled).toBe(true); // already on its way
@@ -171,6 +171,23 @@ describe('the lab workflow', () => {
     expect(load.disabled).toBe(true);
     expect(view.container.querySelector('[data-testid="model"] option')?.textContent).toContain('(loaded)');
     expect(view.all('notice')).toHaveLength(0);
+  });
+
+  it('warms up again after an engine restart (the new engine holds no model), once per restart', async () => {
+    const handlers = engine(async () => twoMethodResponse('id-1').response);
+    let loaded = false;
+    handlers['model:list'] = async () => [{ id: 'reference', name: 'llava-tiny-shapes', dir: '/models/reference', bundled: true, source: 'bundled', state: 'ok', loaded }];
+    handlers['model:warm'] = async () => {
+      loaded = true;
+      return warmed();
+    };
+    const { client } = await mountLab(handlers);
+    const warms = () => client.calls.filter((c) => c.name === 'model:warm').length;
+    expect(warms()).toBe(1);
+    loaded = false; // the worker died with the model in it
+    await settle(() => client.emit('engine:status', { state: 'crashed', message: 'worker exited with code 134', restarts: 0 }));
+    await settle(() => client.emit('engine:status', { state: 'ready', restarts: 1 }));
+    expect(warms()).toBe(2);
   });
 
   it('a broken bundled model gives a notice saying what failed and what to do; the lab stays usable', async () => {

@@ -68,7 +68,7 @@ export function useModels(notices: Pick<NoticesApi, 'push' | 'pushError'>): Mode
 
   const load = useCallback(
     async (id: string) => {
-      const first: TaskProgress = { phase: 'load', done: 0, message: `Warming up ${id}…` };
+      const first: TaskProgress = { phase: 'load', done: 0, message: 'starting' };
       setLoading(first);
       setWarmup({ status: 'warming', id, progress: first });
       try {

@@ -16,7 +16,9 @@ export function warmupText(warmup: WarmupState): string {
     case 'warming': {
       const { done, total, message } = warmup.progress;
       const step = total ? ` (${warmup.progress.phase === 'warm' ? 'first passes' : 'load'} ${done}/${total})` : '';
-      return `Warming up ${warmup.id}${step}: ${message ?? '…'} Runs may start meanwhile.`;
+      // The engine's messages start with the model id, which the line already names.
+      const what = message?.startsWith(`${warmup.id}: `) ? message.slice(warmup.id.length + 2) : (message ?? '…');
+      return `Warming up ${warmup.id}${step}: ${what}. Runs may start meanwhile.`;
     }
     case 'ready':
       return `${warmup.id} is warm (load ${seconds(warmup.loadMs)}, first passes ${seconds(warmup.warmMs)}${warmup.skipped ? `; ${warmup.skipped} method(s) failed theirs` : ''}): runs start at full speed.`;
