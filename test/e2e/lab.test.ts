@@ -155,6 +155,27 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: the lab', (
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-two-methods.png') });
   });
 
+  it('gives keyboard users the hover card (token cursor) and shows every FLOPs phase with its formula on hover', async () => {
+    const { page } = lab;
+    const view = page.locator('[data-testid="method-view"][data-method="fastv"]');
+    await overlay('fastv').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const card = await view.getByTestId('token-card').textContent();
+    expect(card).toMatch(/^Token 11 \(row 1, col 1\)( · score \S+)? · (kept|dropped after decoder layer \d+)$/);
+    expect(await view.getByTestId('token-announce').textContent()).toBe(card);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-token-cursor.png') });
+    await overlay('fastv').blur();
+    // Hover a bar of the FLOPs chart (recharts draws one rectangle per method and phase).
+    await page.locator('[data-testid="chart-flops"] .recharts-bar-rectangle').nth(4).hover();
+    const tooltip = page.getByTestId('flops-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.locator('.flops-phase').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')))).toEqual(['vision', 'prefill', 'decode', 'overhead']);
+    const text = (await tooltip.textContent()) ?? '';
+    for (const formula of ['per ViT layer', 'patch embedding', 'n·(d_v·d_h + d_h·d_t)', 'per layer, n = tokens entering the layer', 'per layer per step', 'd·V per generated token']) expect(text).toContain(formula);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-lab-flops-hover.png') });
+  });
+
   it('moving the stage slider changes what is drawn', async () => {
     const { page } = lab;
     const stage = page.getByTestId('stage');

@@ -4,6 +4,8 @@
  * phase its total with each term's formula (model sizes filled in, shared/flops.ts) and the token
  * counts it was evaluated at (lib/flopsDetails.ts).
  */
+import { useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MethodResult } from '../../../shared/schemas/runs';
 import { formatFlops } from '../../../shared/flops';
@@ -35,22 +37,52 @@ export function FlopsTooltip({ row, result }: { row: FlopsRow | undefined; resul
   );
 }
 
+const FLOAT_WIDTH = 500;
+
+/**
+ * Puts the hover card in the page's top layer next to the hovered bar: every formula makes it
+ * taller and wider than the chart, and inside the chart it was cut off by the metrics region.
+ * It opens above the chart when the chart sits in the lower half of the window, else below it.
+ */
+function Floating({ chart, x, children }: { chart: DOMRect; x: number; children: ReactNode }) {
+  const left = Math.max(8, Math.min(chart.left + x + 12, window.innerWidth - FLOAT_WIDTH - 8));
+  const above = chart.top > window.innerHeight / 2;
+  const style = above ? { left, bottom: window.innerHeight - chart.top + 4 } : { left, top: chart.bottom + 4 };
+  return createPortal(
+    <div className="chart-float" style={{ ...style, width: FLOAT_WIDTH }}>
+      {children}
+    </div>,
+    document.body,
+  );
+}
+
 /** `labels` maps method ids to display names. */
 export function FlopsChart({ results, labels }: { results: readonly MethodResult[]; labels: (id: string) => string }) {
   const rows = flopsRows(results).map((r) => ({ ...r, method: labels(r.method) }));
+  const figure = useRef<HTMLElement>(null);
   return (
-    <figure className="chart" data-testid="chart-flops">
+    <figure className="chart" data-testid="chart-flops" ref={figure}>
       <figcaption>FLOPs per phase</figcaption>
       <ResponsiveContainer width="100%" height={170}>
         <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="method" tick={AXIS} />
           <YAxis tick={AXIS} tickFormatter={shortFlops} width={44} />
-          <Tooltip content={({ active, label }) => {
-            if (!active) return null;
-            const i = rows.findIndex((r) => r.method === label);
-            return <FlopsTooltip row={rows[i]} result={results[i]} />;
-          }} />
+          <Tooltip
+            content={({ active, label, coordinate }) => {
+              if (!active) return null;
+              const i = rows.findIndex((r) => r.method === label);
+              const card = <FlopsTooltip row={rows[i]} result={results[i]} />;
+              const chart = figure.current?.getBoundingClientRect();
+              return chart && coordinate ? (
+                <Floating chart={chart} x={coordinate.x}>
+                  {card}
+                </Floating>
+              ) : (
+                card
+              );
+            }}
+          />
           {FLOPS_PHASES.map((p) => (
             <Bar key={p.key} dataKey={p.key} name={p.label} stackId="flops" fill={PHASE_COLORS[p.key]} isAnimationActive={false} />
           ))}

@@ -40,10 +40,11 @@ export interface TokenCardProps {
 /** The hover/cursor line, plus the live region that announces the cursor. */
 export function TokenCard({ model, picture, point, cursor = null }: TokenCardProps) {
   const cursorText = cursor ? tokenText(model, cursor) : '';
+  const text = cursor ? cursorText : tokenCardText(model, picture, point);
   return (
     <>
-      <p className="token-card" data-testid="token-card" data-source={cursor ? 'keyboard' : 'pointer'}>
-        {cursor ? cursorText : tokenCardText(model, picture, point)}
+      <p className="token-card" data-testid="token-card" data-source={cursor ? 'keyboard' : 'pointer'} title={text}>
+        {text}
       </p>
       <span className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="token-announce">
         {cursorText}
