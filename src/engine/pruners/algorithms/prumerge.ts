@@ -21,7 +21,7 @@
  * then the extra token — B tokens in all.
  */
 import { normalizeRows, row, type Matrix } from './matrix';
-import { addScaledRow, similarityToRow } from './similarity';
+import { addScaledRow, rowDots } from './similarity';
 import { complement, rankDescending, topKRankExcluding } from './topk';
 
 /** numpy.percentile with linear interpolation (its default); NaN-free input. */
@@ -94,11 +94,12 @@ export function pruMergeFeatures(kept: readonly number[], clsAttention: ArrayLik
   // Only the kept tokens' rows of the key-cosine matrix are read: k·P·dk work instead of P²·dk, the
   // same float32 values cosineMatrix would hold (similarity.ts computes every entry one way).
   const unit = normalizeRows(keys);
+  const dots = rowDots(unit); // copied into the SIMD kernels once for all kept tokens
   const simRow = new Float32Array(p);
   const out = new Float32Array((kept.length + 1) * d);
   kept.forEach((i, slot) => {
     out.set(row(hidden, i), slot * d);
-    similarityToRow(unit, i, simRow);
+    dots(unit.data, i * unit.cols, simRow);
     for (const j of topKRankExcluding(simRow, neighbours, i)) addScaledRow(out, slot * d, clsAttention[j]!, h, j * d, d);
   });
   for (const j of complement(p, [...kept])) addScaledRow(out, kept.length * d, clsAttention[j]!, h, j * d, d);

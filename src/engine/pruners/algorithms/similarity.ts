@@ -16,6 +16,7 @@
  * kernels get hot across all methods and calls, and run optimised.
  */
 import type { Matrix } from './matrix';
+import { simdKernels, type SimdKernels } from './simd';
 
 /** Dot product of x[a..a+d) and y[b..b+d) (offsets in elements); `y` defaults to `x`. */
 export function rowDot(x: Float32Array, a: number, b: number, d: number, y: Float32Array = x): number {
@@ -103,8 +104,25 @@ export function dotsWithRows(xs: Float32Array, x: number, m: Matrix, out: Float3
   for (; v < n; v++) out[v] = rowDot(data, v * d, x, d, xs);
 }
 
-/** The [rows × rows] Gram matrix of `m` (row dot products), computed on the upper triangle and mirrored. */
+/**
+ * The [rows × rows] Gram matrix of `m` (row dot products), computed on the upper triangle and
+ * mirrored: by the WebAssembly SIMD kernel (simd.ts, the same values) when available, else in JS.
+ */
 export function gram(m: Matrix): Matrix {
+  const k = simdKernels();
+  if (!k) return gramScalar(m);
+  const { rows: n, cols: d } = m;
+  const input = n * d * 4;
+  const output = n * n * 4;
+  k.reserve(input + output + 32);
+  residentOwner = null; // the matrix area is overwritten below
+  new Float32Array(k.memory.buffer, 0, n * d).set(m.data);
+  k.gram(0, n, d, input, input + output);
+  return { data: new Float32Array(k.memory.buffer, input, n * n).slice(), rows: n, cols: n };
+}
+
+/** `gram` in JS: the reference for the SIMD kernel, and the fallback without it. */
+export function gramScalar(m: Matrix): Matrix {
   const { data, rows: n, cols: d } = m;
   const out = new Float32Array(n * n);
   const block = new Float64Array(4);
@@ -125,4 +143,33 @@ export function gram(m: Matrix): Matrix {
     }
   }
   return { data: out, rows: n, cols: n };
+}
+
+/** Which `rowDots` snapshot the kernels' memory holds at offset 0 (null: none, another kernel ran). */
+let residentOwner: object | null = null;
+
+/**
+ * `dotsWithRows` against a snapshot of `m`, for callers that ask for many rows of dots against
+ * the same matrix (greedy selections, per-token merges): the matrix is copied into the SIMD
+ * kernels' memory once, not at every call. Same values as dotsWithRows; `m` must not change while
+ * the returned function is in use (it reads the snapshot).
+ */
+export function rowDots(m: Matrix): (xs: Float32Array, x: number, out: Float32Array | Float64Array) => void {
+  const k = simdKernels();
+  if (!k) return (xs, x, out) => dotsWithRows(xs, x, m, out);
+  const { rows: n, cols: d } = m;
+  const owner = {};
+  const rowAt = n * d * 4;
+  const outAt = Math.ceil((rowAt + d * 4) / 8) * 8; // f64 results 8-byte aligned
+  return (xs, x, out) => {
+    const kk: SimdKernels = k;
+    if (residentOwner !== owner) {
+      kk.reserve(outAt + n * 8);
+      new Float32Array(kk.memory.buffer, 0, n * d).set(m.data);
+      residentOwner = owner;
+    }
+    new Float32Array(kk.memory.buffer, rowAt, d).set(xs.subarray(x, x + d));
+    kk.dots(rowAt, 0, n, d, outAt);
+    out.set(new Float64Array(kk.memory.buffer, outAt, n));
+  };
 }

@@ -22,7 +22,7 @@
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 import { softmax, type Matrix } from './matrix';
-import { addDividedRow64, dotsWithRows } from './similarity';
+import { addDividedRow64, rowDots } from './similarity';
 
 /** Indices (into the text tokens) of the raters. */
 export function selectRaters(visual: Matrix, text: Matrix): number[] {
@@ -31,8 +31,9 @@ export function selectRaters(visual: Matrix, text: Matrix): number[] {
   const relevance = new Float64Array(t);
   const logits = new Float64Array(t);
   const d = visual.cols;
+  const dots = rowDots(text); // the text rows are copied into the SIMD kernels once
   for (let v = 0; v < visual.rows; v++) {
-    dotsWithRows(visual.data, v * d, text, logits);
+    dots(visual.data, v * d, logits);
     const p = softmax(logits);
     for (let j = 0; j < t; j++) relevance[j]! += p[j]! / visual.rows;
   }

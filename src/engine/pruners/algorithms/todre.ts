@@ -20,7 +20,7 @@
  */
 import { cutAfter } from './depth';
 import { normalizeRows, row, type Matrix } from './matrix';
-import { addInto, maxInto, similarityToRow } from './similarity';
+import { addInto, maxInto, rowDots } from './similarity';
 import { bestUnchosen, rankDescending } from './topk';
 
 /** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
@@ -52,6 +52,7 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   const count = Math.max(0, Math.min(n, k));
   if (count === 0) return [];
   const x = normalizeRows(features);
+  const dots = rowDots(x); // x is copied into the SIMD kernels once, not at every pick
   const score = new Float64Array(n).fill(fold === 'sum' ? 0 : -Infinity);
   const sims = new Float64Array(n);
   const chosen = new Uint8Array(n);
@@ -60,7 +61,7 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   const add = (c: number): void => {
     selected.push(c);
     chosen[c] = 1;
-    similarityToRow(x, c, sims);
+    dots(x.data, c * x.cols, sims);
     if (fold === 'sum') addInto(score, sims);
     else maxInto(score, sims);
   };

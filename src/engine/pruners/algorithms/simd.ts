@@ -1,0 +1,227 @@
+/**
+ * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`),
+ * with the same results bit for bit: every dot product is the even-indexed products summed in
+ * order and the odd-indexed ones likewise, in float64, then even + odd — which is exactly a
+ * two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with float32 pairs promoted to float64.
+ *
+ * Why: the pairwise methods (DivPrune, ToDRE, PruMerge+, SparseVLM's raters) spend most of their
+ * selection time in these loops, and a hook runs once per answer — too rarely for V8 to optimise
+ * the JS loops before the answer is done. WebAssembly is compiled when the module is created, so
+ * the kernels run at machine speed from the first call, two products per instruction.
+ *
+ * The module is assembled here from opcodes (no toolchain, no binary blob in the repository).
+ * Where WebAssembly SIMD is unavailable, `simdKernels()` returns null and callers keep the JS path.
+ */
+
+/** Unsigned LEB128. */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (small constants only). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const F64 = 0x7c;
+const V128 = 0x7b;
+const get = (i: number): number[] => [0x20, ...leb(i)];
+const set = (i: number): number[] => [0x21, ...leb(i)];
+const i32 = (v: number): number[] => [0x41, ...sleb(v)];
+const ADD = 0x6a;
+const MUL = 0x6c;
+const SHL = 0x74;
+const GE_S = 0x4e;
+const GT_S = 0x4a;
+const LT_S = 0x48;
+const F64_ADD = 0xa0;
+const F64_MUL = 0xa2;
+const PROMOTE = 0xbb;
+const DEMOTE = 0xb6;
+const f32Load = (offset = 0): number[] => [0x2a, 2, ...leb(offset)];
+const f32Store = (offset = 0): number[] => [0x38, 2, ...leb(offset)];
+const f64Load = (offset = 0): number[] => [0x2b, 3, ...leb(offset)];
+const f64Store = (offset = 0): number[] => [0x39, 3, ...leb(offset)];
+const simd = (op: number): number[] => [0xfd, ...leb(op)];
+/** Two float32 at the address into the low half of a v128, promoted to an f64x2. */
+const loadPair = [...simd(0x5d), 2, 0, ...simd(0x5f)];
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+const lane = (l: number): number[] => [...simd(0x21), l];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const IF = [0x04, 0x40];
+const END = 0x0b;
+const br = (depth: number): number[] => [0x0c, depth];
+const brIf = (depth: number): number[] => [0x0d, depth];
+const call = (f: number): number[] => [0x10, ...leb(f)];
+
+/** A function body: local declarations (count, type) and code. */
+function body(locals: Array<[number, number]>, code: number[]): number[] {
+  const content = [...leb(locals.length), ...locals.flatMap(([n, t]) => [...leb(n), t]), ...code, END];
+  return [...leb(content.length), ...content];
+}
+
+/**
+ * Dot products of row x with `rows` rows starting at the given addresses (byte offsets), the
+ * similarity.ts way; the body of `dot4` (rows = 4, results stored as f64 at `o`) and `dot1`
+ * (rows = 1, result returned). Params: x, r, d (elements), [s (row stride, bytes), o]; then locals.
+ */
+function dotBody(rows: 1 | 4): number[] {
+  const [X, R, D] = [0, 1, 2];
+  const base = rows === 4 ? 5 : 3; // dot4 has s = 3, o = 4
+  const C = base;
+  const END_ = base + 1;
+  const rowAt = rows === 4 ? [R, base + 2, base + 3, base + 4] : [R];
+  const acc = (q: number): number => base + (rows === 4 ? 5 : 2) + q;
+  const XV = acc(rows);
+  const E = XV + 1;
+  const O = XV + 2;
+  const code: number[] = [...get(D), ...i32(2), SHL, ...set(END_)];
+  if (rows === 4) for (let q = 1; q < 4; q++) code.push(...get(rowAt[q - 1]!), ...get(3), ADD, ...set(rowAt[q]!));
+  code.push(...BLOCK, ...LOOP);
+  code.push(...get(C), ...i32(8), ADD, ...get(END_), GT_S, ...brIf(1));
+  code.push(...get(X), ...get(C), ADD, ...loadPair, ...set(XV));
+  for (let q = 0; q < rows; q++) code.push(...get(acc(q)), ...get(XV), ...get(rowAt[q]!), ...get(C), ADD, ...loadPair, ...F64X2_MUL, ...F64X2_ADD, ...set(acc(q)));
+  code.push(...get(C), ...i32(8), ADD, ...set(C), ...br(0), END, END);
+  for (let q = 0; q < rows; q++) {
+    code.push(...get(acc(q)), ...lane(0), ...set(E), ...get(acc(q)), ...lane(1), ...set(O));
+    // An odd width leaves one element: it goes to the even sum, as in rowDot and dot4.
+    code.push(...get(C), ...get(END_), LT_S, ...IF, ...get(E), ...get(X), ...get(C), ADD, ...f32Load(), PROMOTE, ...get(rowAt[q]!), ...get(C), ADD, ...f32Load(), PROMOTE, F64_MUL, F64_ADD, ...set(E), END);
+    if (rows === 4) code.push(...get(4), ...get(E), ...get(O), F64_ADD, ...f64Store(8 * q));
+    else code.push(...get(E), ...get(O), F64_ADD);
+  }
+  const locals: Array<[number, number]> = rows === 4 ? [[5, I32], [5, V128], [2, F64]] : [[2, I32], [2, V128], [2, F64]];
+  return body(locals, code);
+}
+
+const DOT4 = 0;
+const DOT1 = 1;
+
+/** dots(x, m, n, d, o): o[v] (f64) = ⟨row at x, row v of the n×d matrix at m⟩. */
+function dotsBody(): number[] {
+  const [X, M, N, D, O, V, RB] = [0, 1, 2, 3, 4, 5, 6];
+  const rowAddr = [...get(M), ...get(V), ...get(RB), MUL, ADD];
+  return body([[2, I32]], [
+    ...get(D), ...i32(2), SHL, ...set(RB),
+    ...BLOCK, ...LOOP, ...get(V), ...i32(3), ADD, ...get(N), GE_S, ...brIf(1),
+    ...get(X), ...rowAddr, ...get(D), ...get(RB), ...get(O), ...get(V), ...i32(3), SHL, ADD, ...call(DOT4),
+    ...get(V), ...i32(4), ADD, ...set(V), ...br(0), END, END,
+    ...BLOCK, ...LOOP, ...get(V), ...get(N), GE_S, ...brIf(1),
+    ...get(O), ...get(V), ...i32(3), SHL, ADD, ...get(X), ...rowAddr, ...get(D), ...call(DOT1), ...f64Store(),
+    ...get(V), ...i32(1), ADD, ...set(V), ...br(0), END, END,
+  ]);
+}
+
+/** gram(m, n, d, o, tmp): o (f32, n×n) = the Gram matrix of the rows at m, upper triangle computed and mirrored. */
+function gramBody(): number[] {
+  const [M, N, D, O, TMP, I, J, RB, X, VAL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const rowJ = [...get(M), ...get(J), ...get(RB), MUL, ADD];
+  // Stores VAL at o[(i·n + j + q)] and o[((j + q)·n + i)].
+  const storeBoth = (q: number): number[] => [
+    ...get(O), ...get(I), ...get(N), MUL, ...get(J), ADD, ...i32(q), ADD, ...i32(2), SHL, ADD, ...get(VAL), ...f32Store(),
+    ...get(O), ...get(J), ...i32(q), ADD, ...get(N), MUL, ...get(I), ADD, ...i32(2), SHL, ADD, ...get(VAL), ...f32Store(),
+  ];
+  const code: number[] = [
+    ...get(D), ...i32(2), SHL, ...set(RB),
+    ...BLOCK, ...LOOP, ...get(I), ...get(N), GE_S, ...brIf(1),
+    ...get(M), ...get(I), ...get(RB), MUL, ADD, ...set(X), ...get(I), ...set(J),
+    ...BLOCK, ...LOOP, ...get(J), ...i32(3), ADD, ...get(N), GE_S, ...brIf(1),
+    ...get(X), ...rowJ, ...get(D), ...get(RB), ...get(TMP), ...call(DOT4),
+  ];
+  for (let q = 0; q < 4; q++) code.push(...get(TMP), ...f64Load(8 * q), DEMOTE, ...set(VAL), ...storeBoth(q));
+  code.push(
+    ...get(J), ...i32(4), ADD, ...set(J), ...br(0), END, END,
+    ...BLOCK, ...LOOP, ...get(J), ...get(N), GE_S, ...brIf(1),
+    ...get(X), ...rowJ, ...get(D), ...call(DOT1), DEMOTE, ...set(VAL), ...storeBoth(0),
+    ...get(J), ...i32(1), ADD, ...set(J), ...br(0), END, END,
+    ...get(I), ...i32(1), ADD, ...set(I), ...br(0), END, END,
+  );
+  return body([[4, I32], [1, F32]], code);
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...leb(content.length), ...content];
+}
+
+function name(s: string): number[] {
+  return [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+/** The module's bytes: functions dot4, dot1 (internal), dots, gram (exported) and its memory. */
+function moduleBytes(): Uint8Array {
+  const t5 = [0x60, 5, I32, I32, I32, I32, I32, 0];
+  const t3f = [0x60, 3, I32, I32, I32, 1, F64];
+  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody()];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [2, ...t5, ...t3f]),
+    ...section(3, [4, 0, 1, 0, 0]),
+    ...section(5, [1, 0x00, 1]),
+    ...section(7, [3, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3]),
+    ...section(10, [bodies.length, ...bodies.flat()]),
+  ]);
+}
+
+/** The part of the WebAssembly API used here (the Node lib types this project compiles against lack it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: WasmMemory;
+  dots(x: number, m: number, n: number, d: number, o: number): void;
+  gram(m: number, n: number, d: number, o: number, tmp: number): void;
+}
+
+/** The kernels over one growable memory. */
+export interface SimdKernels {
+  /** Float32 views are invalidated when memory grows: take them after `reserve`. */
+  readonly memory: WasmMemory;
+  /** Makes the memory at least `bytes` long. */
+  reserve(bytes: number): void;
+  dots(x: number, m: number, n: number, d: number, o: number): void;
+  gram(m: number, n: number, d: number, o: number, tmp: number): void;
+}
+
+let kernels: SimdKernels | null | undefined;
+
+/** The compiled kernels, or null where WebAssembly SIMD is not available (then use the JS kernels). */
+export function simdKernels(): SimdKernels | null {
+  if (kernels !== undefined) return kernels;
+  const bytes = moduleBytes();
+  if (!wasm || !wasm.validate(bytes)) return (kernels = null);
+  const e = new wasm.Instance(new wasm.Module(bytes)).exports as Exports;
+  kernels = {
+    memory: e.memory,
+    reserve(n: number) {
+      const have = e.memory.buffer.byteLength;
+      if (n > have) e.memory.grow(Math.ceil((n - have) / 65536));
+    },
+    dots: e.dots,
+    gram: e.gram,
+  };
+  return kernels;
+}

@@ -1,0 +1,50 @@
+/**
+ * The WebAssembly SIMD kernels (simd.ts) against the JS kernels they replace: bit-identical values
+ * on every shape the blocking has to get right (n not a multiple of 4, odd widths, one row), and
+ * `rowDots` snapshots that survive other kernels using the same memory in between.
+ */
+import { describe, expect, it } from 'vitest';
+import { matrix, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
+import { dotsWithRows, gram, gramScalar, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
+import { simdKernels } from '../../../../src/engine/pruners/algorithms/simd';
+import { seededRandom } from '../../../helpers/tiny-model';
+
+function randomMatrix(n: number, d: number, seed: number): Matrix {
+  const rand = seededRandom(seed);
+  return matrix(Float32Array.from({ length: n * d }, () => (rand() * 2 - 1) * (1 + 10 * rand())), n, d);
+}
+
+const shapes: Array<[number, number]> = [[1, 1], [2, 3], [4, 4], [5, 7], [9, 32], [37, 31], [100, 192], [101, 129]];
+
+describe('SIMD kernels', () => {
+  it('compile here (Node has WebAssembly SIMD)', () => {
+    expect(simdKernels()).not.toBeNull();
+  });
+
+  it.each(shapes)('gram of %i×%i equals the JS kernel bit for bit', (n, d) => {
+    const m = randomMatrix(n, d, n * 31 + d);
+    expect(Array.from(gram(m).data)).toEqual(Array.from(gramScalar(m).data));
+  });
+
+  it.each(shapes)('rowDots on %i×%i equals dotsWithRows bit for bit, also after other kernels ran', (n, d) => {
+    const m = randomMatrix(n, d, n + d);
+    const other = randomMatrix(n + 3, d, 7);
+    const dots = rowDots(m);
+    const otherDots = rowDots(other);
+    for (const c of new Set([0, n - 1, n >> 1])) {
+      const got = new Float64Array(n);
+      const want = new Float64Array(n);
+      dots(m.data, c * d, got);
+      dotsWithRows(m.data, c * d, m, want);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      // Another snapshot and a gram overwrite the shared memory; the next call must copy m again.
+      otherDots(other.data, 0, new Float64Array(n + 3));
+      gram(other);
+      const again = new Float32Array(n);
+      dots(other.data, 0, again); // a row of another matrix against m's rows
+      const expected = new Float32Array(n);
+      dotsWithRows(other.data, 0, m, expected);
+      expect(Array.from(again)).toEqual(Array.from(expected));
+    }
+  });
+});
