@@ -288,6 +288,15 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     },
   };
 
+  // The runtime calls every hook it is given at every layer (vitProbes twice per ViT layer), so
+  // hooks with nothing to do for this method are left out rather than called to return at once.
+  // What they would have checked is still checked: counts at every decoder layer and before decoding.
+  if (!needs.vit?.length) delete runtime.vitProbes;
+  if (!hooks.afterVitLayer) delete runtime.afterVitLayer;
+  if (!hooks.beforeProjector) delete runtime.beforeProjector;
+  if (!hooks.beforeLlm) delete runtime.afterProjector;
+  if (!hooks.afterDecoderLayer) delete runtime.afterDecoderLayer;
+
   function visualHook(which: 'beforeProjector' | 'beforeLlm', ctx: VisualTokensContext): void {
     const hook = hooks[which];
     if (!hook) return;
