@@ -31,6 +31,8 @@ interface ClickTiming {
   drawn: number;
   /** Click → the frame showing them painted (data-painted-at: a timer after the next animation frame). */
   painted: number;
+  /** Whether the engine reused the unpruned pass of an earlier run of this question (so this click did not compute it). */
+  baselineReused: boolean;
 }
 
 function median(xs: readonly number[]): number {
@@ -75,10 +77,12 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: the lab', (
     const drawn = Math.max(...(await Promise.all(methods.map((m) => at(m, 'data-drawn-at')))));
     const painted = Math.max(...(await Promise.all(methods.map((m) => at(m, 'data-painted-at')))));
     const ms = (t: number) => Math.round((t - clickedAt) * 10) / 10;
-    return { response: ms(answered), drawn: ms(drawn), painted: ms(painted) };
+    const baselineReused = (await page.locator('[data-testid="method-view"][data-method="none"] [data-testid="badge-reused"]').count()) > 0;
+    return { response: ms(answered), drawn: ms(drawn), painted: ms(painted), baselineReused };
   }
 
-  const show = (t: ClickTiming) => `painted ${t.painted.toFixed(0)} ms (response ${t.response.toFixed(0)}, drawn ${t.drawn.toFixed(0)})`;
+  const show = (t: Omit<ClickTiming, 'baselineReused'> & { baselineReused?: boolean }) =>
+    `painted ${t.painted.toFixed(0)} ms (response ${t.response.toFixed(0)}, drawn ${t.drawn.toFixed(0)}${t.baselineReused === undefined ? '' : t.baselineReused ? ', unpruned pass reused' : ', unpruned pass computed'})`;
 
   it('opens a Shapes sample: image imported, question and answer filled in', async () => {
     const { page } = lab;
@@ -115,7 +119,7 @@ describe.skipIf(skipReason !== undefined)('browser mode in Chromium: the lab', (
       join(ARTIFACTS, 'click-overlay-timings.json'),
       `${JSON.stringify(
         {
-          what: 'Click on Run → overlay on screen in the lab (Chromium, browser mode, real engine): one image, one method (fastv) plus the unpruned baseline the engine always runs. Measured, not asserted.',
+          what: 'Click on Run → overlay on screen in the lab (Chromium, browser mode, real engine): one image, one method (fastv) plus the unpruned baseline, which the first click computes and later clicks on the same question reuse (baselineReused). Measured, not asserted.',
           clock: 'performance.now() in the page; response = run-progress data-finished-at, drawn = overlay canvas data-drawn-at, painted = data-painted-at (a timer after the next animation frame)',
           when: new Date().toISOString(),
           model: lab.model,

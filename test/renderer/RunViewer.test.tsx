@@ -96,6 +96,22 @@ describe('RunViewer', () => {
     expect(Array.from(view.container.querySelectorAll<HTMLElement>('.picture-stage')).map((s) => s.dataset.zoom)).toEqual(['1.00', '1.00', '1.00']);
   });
 
+  it('marks an unpruned result the engine reused from an earlier run of the question', async () => {
+    const { response } = twoMethodResponse('m1');
+    response.results[0] = { ...response.results[0]!, reused: true };
+    const client = fakeClient({ 'media:preview': async ({ id }) => ({ id, dataUrl: PIXEL, width: 640, height: 480 }) });
+    view = await mount(
+      <ClientProvider client={client}>
+        <Viewer item={item} response={response} methods={null} />
+      </ClientProvider>,
+    );
+    await settle();
+    const badges = view.all('badge-reused');
+    expect(badges).toHaveLength(1);
+    expect(badges[0]!.closest('[data-testid="method-view"]')?.getAttribute('data-method')).toBe('none');
+    expect(badges[0]!.title).toContain('its latency is that run');
+  });
+
   it('shows the plain image when the response is about another item', async () => {
     const { response } = twoMethodResponse('other');
     const client = fakeClient({ 'media:preview': async ({ id }) => ({ id, dataUrl: PIXEL, width: 640, height: 480 }) });

@@ -3,7 +3,8 @@
  * method, with everything `run:start` reports: answer, first-token top-5, correctness against a
  * known answer, FLOPs from the run's actual token counts plus the method's overhead, latency per
  * phase over warm-up + repeats, the method's PruningReport (trace, equivalent tokens), and
- * fidelity of each method to the unpruned baseline, which always runs first (results[0]).
+ * fidelity of each method to the unpruned baseline, which always comes first (results[0]): run,
+ * or reused from an earlier run of the same question when the caller passes it (`baseline`).
  * Every pass — warm-ups and repeats included — binds its method afresh (method-pass.ts).
  */
 import type { FlopsConvention } from '../../shared/flops';
@@ -41,6 +42,13 @@ export interface RunQuestionOptions {
   convention?: FlopsConvention;
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
+  /**
+   * The unpruned pass of an earlier run with the same images, question, maxNewTokens and
+   * convention on this runtime (`RunQuestionResult.baselinePass`): reused instead of answering
+   * again, and marked `reused` in results[0] (its latency is the earlier run's). The caller owns
+   * the sameness of the inputs.
+   */
+  baseline?: MethodPass;
 }
 
 /** The results (baseline first) and the visual token grid of the question. */
@@ -49,6 +57,8 @@ export interface RunQuestionResult {
   grid: { rows: number; cols: number; frames: number; tokensPerFrame: number; visualTokens: number };
   /** The baseline's full answer (with logits), for callers that compare further. */
   baseline: AnswerResult;
+  /** The baseline's pass, for a later run of the same question to reuse (`baseline` option). */
+  baselinePass: MethodPass;
 }
 
 export { planMethods } from './method-pass';
@@ -118,9 +128,10 @@ export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Pro
   const results: MethodResult[] = [];
   let baseline: MethodPass | undefined;
   for (const method of plan) {
-    let reported: MethodPass | undefined;
-    const timings: PhaseTimings[] = [];
-    for (let i = 0; i < warmup + repeats; i++) {
+    const reuse = method.pruner === undefined ? opts.baseline : undefined;
+    let reported: MethodPass | undefined = reuse;
+    const timings: PhaseTimings[] = reuse ? [withTotal(reuse.result.timings)] : [];
+    for (let i = 0; !reuse && i < warmup + repeats; i++) {
       const label = i < warmup ? `${method.id}: warm-up ${i + 1}/${warmup}` : `${method.id}: run ${i - warmup + 1}/${repeats}`;
       const hooks = progressHooks(rt, opts.images.length, label, opts.signal, report);
       const pass = await methodPass(rt, method, { images: opts.images, question: opts.question, hooks, maxNewTokens: opts.maxNewTokens, convention });
@@ -155,6 +166,7 @@ export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Pro
       },
       provider: r.provider,
       ...(pass.report ? { pruning: pass.report } : {}),
+      ...(reuse ? { reused: true } : {}),
     };
     if (opts.expectedAnswer !== undefined) result.correct = isCorrect(r.answer, opts.expectedAnswer);
     if (pass !== baseline) result.fidelity = fidelity({ answer: baseline.result.answer, firstLogits: baseline.result.firstToken.logits }, { answer: r.answer, firstLogits: r.firstToken.logits });
@@ -168,5 +180,6 @@ export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Pro
     results,
     grid: { rows: grid.rows, cols: grid.cols, frames: b.frames.length, tokensPerFrame: first?.count ?? 0, visualTokens: b.tokenCounts.projector },
     baseline: b,
+    baselinePass: baseline!,
   };
 }

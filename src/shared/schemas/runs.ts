@@ -120,6 +120,12 @@ export const MethodResult = z.object({
     text: Count,
   }),
   provider: z.string(),
+  /**
+   * True when this result was not computed by this call but reused from an earlier run:
+   * run:start keeps the unpruned baseline per model, image, question and settings, so asking
+   * again with other methods does not recompute it. Its latency is that earlier run's.
+   */
+  reused: z.boolean().optional(),
 });
 export type MethodResult = z.infer<typeof MethodResult>;
 

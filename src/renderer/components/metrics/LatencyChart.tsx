@@ -23,6 +23,7 @@ function LatencyTooltip({ result, label }: { result: MethodResult | undefined; l
         ) : null;
       })}
       {result.latency.total ? <div>total: {result.latency.total.median.toFixed(1)} ms</div> : null}
+      {result.reused ? <div className="muted">Reused from an earlier run of this question: these are that run's times.</div> : null}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * A method's answer with its badges: correct / wrong against the expected answer (when one was
  * given) and, for compressed runs, whether it matches the unpruned answer and the KL divergence of
- * the first answer token's distribution from the unpruned one.
+ * the first answer token's distribution from the unpruned one; 'reused' when the engine kept the
+ * result from an earlier run of the same question instead of computing it again.
  */
 import type { MethodResult } from '../../../shared/schemas/runs';
 
@@ -32,6 +33,11 @@ export function AnswerLine({ result }: { result: MethodResult }) {
           reference
         </span>
       )}
+      {result.reused ? (
+        <span className="badge badge-neutral" data-testid="badge-reused" title="Computed by an earlier run on this image with this question and kept, so this click did not recompute it; its latency is that run's.">
+          reused
+        </span>
+      ) : null}
     </p>
   );
 }
