@@ -89,13 +89,22 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
 
 /** The first position (kept, then merge members, in sequence order) that is not an index into `block` tokens. */
 function firstOutside(edit: TokenEdit, block: number): number | undefined {
-  const bad = (p: number): boolean => !Number.isInteger(p) || p < 0 || p >= block;
-  for (const e of edit.sequence) {
+  // Indexed loops and no closure: this runs once per edit, too rarely for V8 to optimise it.
+  const seq = edit.sequence;
+  for (let i = 0; i < seq.length; i++) {
+    const e = seq[i]!;
     if ('keep' in e) {
-      if (bad(e.keep)) return e.keep;
-    } else for (const m of e.merge) if (bad(m)) return m;
+      if (!isPosition(e.keep, block)) return e.keep;
+      continue;
+    }
+    for (let j = 0; j < e.merge.length; j++) if (!isPosition(e.merge[j]!, block)) return e.merge[j];
   }
   return undefined;
+}
+
+/** Whether `p` indexes one of `block` tokens. */
+function isPosition(p: number, block: number): boolean {
+  return Number.isInteger(p) && p >= 0 && p < block;
 }
 
 /** The requested rows of an attention probe (in request order), dropping rows other hooks added. */
@@ -229,32 +238,14 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
     },
     afterDecoderLayers: hookLayers,
-    afterDecoderLayer: async (ctx: DecoderLayerContext) => {
+    afterDecoderLayer: (ctx: DecoderLayerContext): void | Promise<void> => {
       if (!hooks.afterDecoderLayer || !hookLayerSet.has(ctx.layer)) return;
-      const want = decoderNeeds.get(ctx.layer) ?? [];
-      const seq = ctx.seq;
-      const span = seq.visualSpan();
-      checkBlock(`after decoder layer ${ctx.layer}`, span.count);
-      const nextKind = want.find((w) => w.nextLayer)?.nextLayer;
-      const nextRows = nextKind ? rowsFor(nextKind, seq) : [];
-      const next = nextKind ? { rows: nextRows, values: matrix(await ctx.nextLayerScores(nextRows), nextRows.length, seq.length) } : undefined;
-      const att = ownRows(ctx.probes.attentionRows, requestedRows.get(ctx.layer) ?? [], seq.length);
-      const edit = hooks.afterDecoderLayer(
-        {
-          layer: ctx.layer,
-          span: { visualStart: span.start, visualCount: span.count, length: seq.length },
-          ...(att ? { attention: att } : {}),
-          ...(ctx.probes.transitions ? { transitions: ctx.probes.transitions } : {}),
-          ...(next ? { nextLayer: next } : {}),
-          ...(inputEmbeddings ? { inputEmbeddings } : {}),
-          visualHidden: () => matrix(seq.hidden.slice(span.start * seq.dim, (span.start + span.count) * seq.dim), span.count, seq.dim),
-        },
-        env,
-      );
-      if (!edit) return;
-      record('llm', edit, { layer: ctx.layer }, 0, span.count);
-      applyToSequence(seq, edit, span.start, span.count);
-      if (d.positions !== 'original') seq.compactPositions();
+      const nextKind = decoderNeeds.get(ctx.layer)?.find((w) => w.nextLayer)?.nextLayer;
+      if (!nextKind) return decoderEdit(ctx, undefined);
+      // Only a next-layer q·k request waits on a graph; the other layers stay synchronous (no
+      // promise and no extra microtask turn per call).
+      const rows = rowsFor(nextKind, ctx.seq);
+      return ctx.nextLayerScores(rows).then((values) => decoderEdit(ctx, { rows, values: matrix(values, rows.length, ctx.seq.length) }));
     },
     beforeDecode: (ctx: KvCacheContext) => {
       const span = ctx.seq.visualSpan();
@@ -296,6 +287,30 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   if (!hooks.beforeProjector) delete runtime.beforeProjector;
   if (!hooks.beforeLlm) delete runtime.afterProjector;
   if (!hooks.afterDecoderLayer) delete runtime.afterDecoderLayer;
+
+  /** The method's afterDecoderLayer on one layer's probes (and next-layer scores), its edit applied. */
+  function decoderEdit(ctx: DecoderLayerContext, next: { rows: number[]; values: Matrix } | undefined): void {
+    const seq = ctx.seq;
+    const span = seq.visualSpan();
+    checkBlock(`after decoder layer ${ctx.layer}`, span.count);
+    const att = ownRows(ctx.probes.attentionRows, requestedRows.get(ctx.layer) ?? [], seq.length);
+    const edit = hooks.afterDecoderLayer!(
+      {
+        layer: ctx.layer,
+        span: { visualStart: span.start, visualCount: span.count, length: seq.length },
+        ...(att ? { attention: att } : {}),
+        ...(ctx.probes.transitions ? { transitions: ctx.probes.transitions } : {}),
+        ...(next ? { nextLayer: next } : {}),
+        ...(inputEmbeddings ? { inputEmbeddings } : {}),
+        visualHidden: () => matrix(seq.hidden.slice(span.start * seq.dim, (span.start + span.count) * seq.dim), span.count, seq.dim),
+      },
+      env,
+    );
+    if (!edit) return;
+    record('llm', edit, { layer: ctx.layer }, 0, span.count);
+    applyToSequence(seq, edit, span.start, span.count);
+    if (d.positions !== 'original') seq.compactPositions();
+  }
 
   function visualHook(which: 'beforeProjector' | 'beforeLlm', ctx: VisualTokensContext): void {
     const hook = hooks[which];
