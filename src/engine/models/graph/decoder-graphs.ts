@@ -84,7 +84,7 @@ export interface DecoderLayerValues {
  * Adds decoder layer `layer`'s nodes to `g`: x [T, D] at int64 positions [T], with an additive
  * mask [T, S] (null = attend to everything, as a single decode token does) and optional past K/V.
  */
-export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextConfig, layer: number, io: { x: Value; positions: Value; mask: Value | null; pastKey?: Value; pastValue?: Value }): DecoderLayerValues {
+export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextConfig, layer: number, io: { x: Value; positions: Value; mask: Value | null; pastKey?: Value; pastValue?: Value; rope?: { cos: Value; sin: Value } }): DecoderLayerValues {
   const D = cfg.hiddenSize;
   const H = cfg.numHeads;
   const Hkv = cfg.numKvHeads;
@@ -101,7 +101,8 @@ export function addDecoderLayer(g: GraphBuilder, store: TensorStore, cfg: TextCo
   // sequences, and each output element is the same dot product (and the same elementwise RoPE)
   // as with separate projections, so the values are unchanged.
   const normed = rmsNorm(g, io.x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
-  const { cos, sin } = ropeTables(g, io.positions, hd, cfg.ropeTheta);
+  // Layers that share positions (a fused segment) may share one table; it is the same values.
+  const { cos, sin } = io.rope ?? ropeTables(g, io.positions, hd, cfg.ropeTheta);
   const qkvWeight = concatRows([w.q.weight, w.k.weight, wv.weight]);
   const qkvBias = w.q.bias && w.k.bias && wv.bias ? concatRows([w.q.bias, w.k.bias, wv.bias]) : undefined;
   const qkv = splitHeads(g, linear(g, normed, `${prefix}.qkv_proj`, qkvWeight, (H + 2 * Hkv) * hd, D, qkvBias), H + 2 * Hkv, hd);
@@ -176,9 +177,11 @@ export function buildDecoderSegmentGraph(store: TensorStore, cfg: TextConfig, fr
   let x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
   const positions = g.input('position_ids', OnnxDataType.INT64, ['T']);
   const mask = g.input('attn_mask', OnnxDataType.FLOAT, ['T', 'T']);
+  // Every layer of a segment sees the same positions: one RoPE table serves them all.
+  const rope = ropeTables(g, positions, hd, cfg.ropeTheta);
   let last: DecoderLayerValues | undefined;
   for (let l = from; l <= to; l++) {
-    last = addDecoderLayer(g, store, cfg, l, { x, positions, mask });
+    last = addDecoderLayer(g, store, cfg, l, { x, positions, mask, rope });
     g.output(last.key, `present_key_${l}`, OnnxDataType.FLOAT, [Hkv, 'T', hd]);
     g.output(last.value, `present_value_${l}`, OnnxDataType.FLOAT, [Hkv, 'T', hd]);
     x = last.out;

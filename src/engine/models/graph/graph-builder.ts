@@ -20,6 +20,8 @@ export class GraphBuilder {
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
   private readonly constCache = new Map<string, Value>();
+  /** Values renamed to an output's name (see `output`): later references to the old name follow. */
+  private readonly renamed = new Map<Value, Value>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -35,10 +37,37 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` as a graph output named `name` (an Identity node renames when needed). */
+  /**
+   * Declares `value` as a graph output named `name`. A value computed by a node of this graph is
+   * renamed to `name` in place; an Identity node copies it only when it cannot be (a graph input,
+   * an initializer, or a value already output under another name). Each Identity is a copy at
+   * every run, and decoder graphs output every layer's K and V.
+   */
   output(value: Value, name: string, dataType: OnnxDataTypeCode = OnnxDataType.FLOAT, dims: readonly (number | string)[] = []): void {
-    if (value !== name) this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [name] });
+    value = this.resolve(value);
+    if (value !== name) {
+      const producer = this.nodes.findIndex((n) => n.outputs.includes(value));
+      const free = !this.outputs.some((o) => o.name === value) && !this.inputs.some((i) => i.name === name) && !this.nodes.some((n) => n.outputs.includes(name));
+      if (producer >= 0 && free) this.rename(value, name);
+      else this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [name] });
+    }
     this.outputs.push({ name, dataType, dims });
+  }
+
+  private resolve(value: Value): Value {
+    return this.renamed.get(value) ?? value;
+  }
+
+  /** Renames `from` to `to` in every node that produces or reads it, and in later references. */
+  private rename(from: Value, to: Value): void {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      if (n.outputs.includes(from) || n.inputs.includes(from)) {
+        this.nodes[i] = { ...n, inputs: n.inputs.map((v) => (v === from ? to : v)), outputs: n.outputs.map((v) => (v === from ? to : v)) };
+      }
+    }
+    for (const [k, v] of this.renamed) if (v === from) this.renamed.set(k, to);
+    this.renamed.set(from, to);
   }
 
   /** Adds a float32 initializer (weights); the array's bytes are referenced, not copied, until encoding. */
@@ -78,14 +107,14 @@ export class GraphBuilder {
   /** Appends one node with a single output; returns the output's name. */
   op(opType: string, inputs: readonly Value[], attributes?: Record<string, AttributeValue>, outName?: string): Value {
     const out = outName ?? this.fresh(opType.toLowerCase());
-    this.nodes.push({ opType, inputs, outputs: [out], attributes });
+    this.nodes.push({ opType, inputs: inputs.map((v) => this.resolve(v)), outputs: [out], attributes });
     return out;
   }
 
   /** Appends one node with several outputs. */
   opMulti(opType: string, inputs: readonly Value[], outputCount: number, attributes?: Record<string, AttributeValue>): Value[] {
     const outs = Array.from({ length: outputCount }, () => this.fresh(opType.toLowerCase()));
-    this.nodes.push({ opType, inputs, outputs: outs, attributes });
+    this.nodes.push({ opType, inputs: inputs.map((v) => this.resolve(v)), outputs: outs, attributes });
     return outs;
   }
 
