@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError } from '../../src/shared/errors';
 import { App } from '../../src/renderer/App';
+import { warmupText } from '../../src/renderer/components/methods/ModelPicker';
 import { ClientProvider } from '../../src/renderer/state/client';
 import type { MediaItem } from '../../src/shared/schemas/app';
 import type { RunStartRequest } from '../../src/shared/schemas/runs';
@@ -188,6 +189,11 @@ describe('the lab workflow', () => {
     await settle(() => client.emit('engine:status', { state: 'crashed', message: 'worker exited with code 134', restarts: 0 }));
     await settle(() => client.emit('engine:status', { state: 'ready', restarts: 1 }));
     expect(warms()).toBe(2);
+  });
+
+  it('says so when the warm-up left methods out (it gives way to the user\'s first run)', () => {
+    expect(warmupText({ status: 'ready', id: 'reference', loadMs: 600, warmMs: 250, skipped: 9 })).toBe('reference is loaded (load 0.6 s, first passes 0.3 s); 9 method(s) not warmed up: their first run is slower.');
+    expect(warmupText({ status: 'idle' })).toBe('\u00a0');
   });
 
   it('a broken bundled model gives a notice saying what failed and what to do; the lab stays usable', async () => {

@@ -19,11 +19,13 @@ export type ModelCallName = 'model:list' | 'model:load' | 'model:unload';
 export interface ModelState {
   registry: ModelRegistry;
   cache: ModelCache;
+  /** run:start calls begun so far; a warm-up stops once the user runs (warm.ts). */
+  runsStarted: number;
 }
 
 /** A fresh ModelState; `runtime` sets default session options (threads, providers) for every load. */
 export function createModelState(options: RegistryOptions & { runtime?: RuntimeOptions } = {}): ModelState {
-  return { registry: new ModelRegistry(options), cache: new ModelCache(options.runtime) };
+  return { registry: new ModelRegistry(options), cache: new ModelCache(options.runtime), runsStarted: 0 };
 }
 
 /** The contract's description of a loaded model. */

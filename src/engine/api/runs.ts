@@ -50,6 +50,7 @@ export function createRunHandlers(state: ModelState, media: MediaStore): Pick<Ha
   const baselines = new BaselineCache();
   return {
     'run:start': async (req, context) => {
+      state.runsStarted++; // tells a warm-up in progress to stop (warm.ts)
       const item = media.get(req.mediaId);
       if (item.kind !== 'image') {
         throw new ApiError('unsupported', `"${item.name}" is a video; run:start answers questions about images for now.`, {

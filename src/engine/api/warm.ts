@@ -7,8 +7,12 @@
  * question on a blank image with the unpruned model and then each registered image method.
  *
  * Each method's pass holds the model's run lock on its own, so a real run started meanwhile waits
- * for at most one pass (tens of ms), never for the whole warm-up. A method whose pass fails is
- * listed in `skipped` and the warm-up goes on: the user's own run reports that failure properly.
+ * for at most one pass (tens of ms on the reference model), never for the whole warm-up; and once
+ * the user has started a run the warm-up stops: on a large model one throwaway pass can take
+ * seconds, and every further one would delay the user's next click. The methods it did not reach
+ * are listed in `skipped` with that reason (their first real run pays their first-use costs, as
+ * without a warm-up). A method whose pass fails is listed in `skipped` too and the warm-up goes
+ * on: the user's own run reports that failure properly.
  */
 import sharp from 'sharp';
 import type { CallContext, Handlers } from '../../shared/api';
@@ -51,8 +55,13 @@ export function createWarmHandlers(state: ModelState): Pick<Handlers, WarmCallNa
       const methods: string[] = [];
       const skipped: ModelWarmResponse['skipped'] = [];
       const started = performance.now();
+      const runsBefore = state.runsStarted;
       for (const [i, id] of plan.entries()) {
         throwIfCancelled(context.signal, 'The warm-up');
+        if (state.runsStarted !== runsBefore) {
+          for (const rest of plan.slice(i)) skipped.push({ method: rest, reason: 'not warmed up: a run started, and the warm-up gave way to it' });
+          break;
+        }
         context.progress({ phase: 'warm', done: i, total: plan.length, message: `${folder.id}: first pass of ${id === BASELINE ? 'the unpruned model' : id}` });
         try {
           // runQuestion always runs the unpruned pass first; one decoded token is enough to touch every graph.
@@ -69,7 +78,7 @@ export function createWarmHandlers(state: ModelState): Pick<Handlers, WarmCallNa
         }
       }
       const warmMs = performance.now() - started;
-      context.progress({ phase: 'warm', done: plan.length, total: plan.length, message: `${folder.id}: warmed up in ${(warmMs / 1000).toFixed(1)} s` });
+      context.progress({ phase: 'warm', done: plan.length, total: plan.length, message: `${folder.id}: warmed up in ${(warmMs / 1000).toFixed(1)} s${skipped.length ? ` (${skipped.length} method(s) skipped)` : ''}` });
       return { ...loadedInfo(entry, loadMs), warmMs, methods, skipped };
     },
   };

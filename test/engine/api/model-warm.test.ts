@@ -79,14 +79,18 @@ describe('model:warm', () => {
     expect(warm.at(-1)?.message).toContain('warmed up in');
   });
 
-  it('a run started during a warm-up answers (it waits for one pass, not the whole warm-up)', async () => {
+  it('a run started during a warm-up answers, and the warm-up gives way to it (the rest listed as skipped)', async () => {
     const image = await handlers['media:import']({ name: 'red.png', data: await solidImage('png', 40, 40, '#d02020') }, context());
     let run: Promise<unknown> | undefined;
     const warming = handlers['model:warm']({}, context((p) => {
       if (p.phase === 'warm' && p.done === 1 && !run) run = handlers['run:start']({ mediaId: image.id, question: 'What colour?', methods: [{ id: 'fastv', params: {}, retention: 0.5 }] }, context());
     }));
-    await warming;
+    const info = parseResponse('model:warm', await warming);
     const response = parseResponse('run:start', await run);
     expect(response.results.map((r) => r.method)).toEqual(['none', 'fastv']);
+    // The pass under way when the run came in (the first method's) finished; the others were left.
+    expect(info.methods).toEqual(['none', imageMethodIds()[0]]);
+    expect(info.skipped.map((s) => s.method)).toEqual(imageMethodIds().slice(1));
+    expect(info.skipped.every((s) => s.reason.includes('a run started'))).toBe(true);
   });
 });

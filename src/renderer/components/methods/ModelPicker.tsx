@@ -21,7 +21,9 @@ export function warmupText(warmup: WarmupState): string {
       return `Warming up ${warmup.id}${step}: ${what}. Runs may start meanwhile.`;
     }
     case 'ready':
-      return `${warmup.id} is warm (load ${seconds(warmup.loadMs)}, first passes ${seconds(warmup.warmMs)}${warmup.skipped ? `; ${warmup.skipped} method(s) failed theirs` : ''}): runs start at full speed.`;
+      return warmup.skipped
+        ? `${warmup.id} is loaded (load ${seconds(warmup.loadMs)}, first passes ${seconds(warmup.warmMs)}); ${warmup.skipped} method(s) not warmed up: their first run is slower.`
+        : `${warmup.id} is warm (load ${seconds(warmup.loadMs)}, first passes ${seconds(warmup.warmMs)}): runs start at full speed.`;
     case 'failed':
       return `Warming up ${warmup.id} failed; see the notice. Runs load the model on demand.`;
   }
