@@ -55,7 +55,9 @@ export interface BoundPruner {
 function rowsFor(kind: QueryRows, seq: TokenSequence): number[] {
   const { start, count } = seq.visualSpan();
   const from = kind === 'last' ? seq.length - 1 : kind === 'after-visual' ? start + count : start;
-  return Array.from({ length: seq.length - from }, (_, i) => from + i);
+  const rows: number[] = [];
+  for (let r = from; r < seq.length; r++) rows.push(r);
+  return rows;
 }
 
 /**
@@ -112,7 +114,9 @@ export function ownRows(probe: { rows: number[]; values: Float32Array } | undefi
   if (!probe || wanted.length === 0) return undefined;
   const all = matrix(probe.values, probe.rows.length, n);
   // No other hook added rows (the usual case): the probe's matrix is the answer, no copy needed.
-  if (probe.rows.length === wanted.length && wanted.every((r, i) => probe.rows[i] === r)) return { rows: [...wanted], values: all };
+  let same = probe.rows.length === wanted.length;
+  for (let i = 0; same && i < wanted.length; i++) same = probe.rows[i] === wanted[i];
+  if (same) return { rows: wanted.slice(), values: all };
   const at = wanted.map((r) => {
     const i = probe.rows.indexOf(r);
     if (i < 0) throw new Error(`attention row ${r} was requested but not returned`);
@@ -161,6 +165,8 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   const hookLayerSet = new Set(hookLayers);
   // What the method needs at each layer, grouped once here rather than filtered at every call.
   const decoderNeeds = groupByLayer(needs.decoder ?? []);
+  // Per layer: the kinds of attention rows to request (distinct) and whether transitions are needed.
+  const probePlans = new Map([...decoderNeeds].map(([layer, want]) => [layer, { kinds: [...new Set(want.flatMap((w) => (w.attention ? [w.attention] : [])))], transitions: want.some((w) => !!w.transitions) }]));
   const vitNeeds = groupByLayer(needs.vit ?? []);
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
@@ -228,14 +234,13 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
         const end = span.start + span.count;
         inputEmbeddings = { visual: matrix(seq.hidden.slice(span.start * seq.dim, end * seq.dim), span.count, seq.dim), text: matrix(seq.hidden.slice(end * seq.dim), seq.length - end, seq.dim) };
       }
-      const want = decoderNeeds.get(layer);
-      if (!want) return undefined;
-      const kinds = [...new Set(want.flatMap((w) => (w.attention ? [w.attention] : [])))];
+      const plan = probePlans.get(layer);
+      if (!plan) return undefined;
       // One kind gives ascending distinct rows already; several are merged and sorted.
-      const rows = kinds.length === 1 ? rowsFor(kinds[0]!, seq) : [...new Set(kinds.flatMap((k) => rowsFor(k, seq)))].sort((a, b) => a - b);
+      const rows = plan.kinds.length === 0 ? [] : plan.kinds.length === 1 ? rowsFor(plan.kinds[0]!, seq) : [...new Set(plan.kinds.flatMap((k) => rowsFor(k, seq)))].sort((a, b) => a - b);
       requestedRows.set(layer, rows);
-      const transitions = want.some((w) => w.transitions);
-      return rows.length || transitions ? { ...(rows.length ? { attentionRows: rows } : {}), transitions } : undefined;
+      if (rows.length) return { attentionRows: rows, transitions: plan.transitions };
+      return plan.transitions ? { transitions: true } : undefined;
     },
     afterDecoderLayers: hookLayers,
     afterDecoderLayer: (ctx: DecoderLayerContext): void | Promise<void> => {
@@ -292,7 +297,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   function decoderEdit(ctx: DecoderLayerContext, next: { rows: number[]; values: Matrix } | undefined): void {
     const seq = ctx.seq;
     const span = seq.visualSpan();
-    checkBlock(`after decoder layer ${ctx.layer}`, span.count);
+    if (span.count !== builder.visualCount) checkBlock(`after decoder layer ${ctx.layer}`, span.count); // the label only when it fails
     const att = ownRows(ctx.probes.attentionRows, requestedRows.get(ctx.layer) ?? [], seq.length);
     const edit = hooks.afterDecoderLayer!(
       {

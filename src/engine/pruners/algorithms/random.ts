@@ -10,10 +10,15 @@ import { seededUniform } from '../../../shared/random';
 export function randomSubset(n: number, k: number, seed: number): number[] {
   const count = Math.max(0, Math.min(n, Math.round(k)));
   const next = seededUniform(seed);
-  const idx = Array.from({ length: n }, (_, i) => i);
+  // Typed array, swaps through a temporary and a native numeric sort: this runs once per answer,
+  // in the interpreter, where every closure call and temporary array costs.
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(next() * (n - i));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    const swap = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = swap;
   }
-  return idx.slice(0, count).sort((a, b) => a - b);
+  return Array.from(idx.subarray(0, count).sort());
 }

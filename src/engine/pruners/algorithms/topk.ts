@@ -8,7 +8,8 @@
 /** The sort keys: the scores as float64, NaN as −∞ (so it sorts last). */
 function sortKeys(scores: ArrayLike<number>): Float64Array {
   const keys = Float64Array.from(scores);
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
+  // The native includes (SameValueZero finds NaN) spares the loop when there is none, as usual.
+  if (keys.includes(NaN)) for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
   return keys;
 }
 
@@ -73,9 +74,11 @@ export function topK(scores: ArrayLike<number>, k: number, order: 'ascending' | 
   const count = Math.max(0, Math.min(n, Math.floor(k)));
   if (count === 0) return [];
   const keys = sortKeys(scores);
-  const t = keys.slice().sort()[n - count]!;
-  let above = 0;
-  for (let i = 0; i < n; i++) if (keys[i]! > t) above++;
+  const sorted = keys.slice().sort();
+  const t = sorted[n - count]!;
+  // Keys above t are the ones after t's last occurrence in the ascending sort (lastIndexOf uses
+  // ===, like the comparisons below, so −0 and +0 count as one value there too).
+  const above = n - 1 - sorted.lastIndexOf(t);
   let ties = count - above;
   const best: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -5,6 +5,20 @@ import { randomSubset } from '../../../../src/engine/pruners/algorithms/random';
 import { complement, rankDescending, topK } from '../../../../src/engine/pruners/algorithms/topk';
 
 describe('topK', () => {
+  it('agrees with a full ranking on ties, signed zeros, NaN and infinities', () => {
+    const pool = [0, -0, NaN, 1, -1, 0.5, Infinity, -Infinity, 0.5, 1];
+    let state = 7;
+    const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(next() * 12);
+      const s = Float32Array.from({ length: n }, () => pool[Math.floor(next() * pool.length)]!);
+      const k = Math.floor(next() * (n + 1));
+      const ranked = rankDescending(s).slice(0, k);
+      expect(topK(s, k, 'rank')).toEqual(ranked);
+      expect(topK(s, k)).toEqual([...ranked].sort((a, b) => a - b));
+    }
+  });
+
   it('breaks ties by the lower index and can return rank or original order', () => {
     const s = [0.2, 0.9, 0.5, 0.9, 0.5, 0.1];
     expect(rankDescending(s)).toEqual([1, 3, 2, 4, 0, 5]);
