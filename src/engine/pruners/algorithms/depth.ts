@@ -55,9 +55,10 @@ export function scheduleAtDepth(paperLayers: readonly number[], counts: readonly
  */
 export function layerAveragedCount(initial: number, stages: readonly ScheduleStage[], numLayers: number): number {
   let sum = 0;
+  // Indexed loops: MustDrop solves its schedule at run time, ~60 evaluations of this in one hook.
   for (let l = 0; l < numLayers; l++) {
     let count = initial;
-    for (const s of stages) if (s.layer < l) count = s.keep;
+    for (let i = 0; i < stages.length; i++) if (stages[i]!.layer < l) count = stages[i]!.keep;
     sum += count;
   }
   return sum / numLayers;

@@ -106,8 +106,11 @@ export function mustDropStageTargets(
   targetAverage: number,
   floor: number,
 ): { stages: ScheduleStage[]; achieved: number } {
-  const build = (q: number): ScheduleStage[] =>
-    layers.map((layer, i) => ({ layer, keep: Math.min(initial, Math.max(floor, Math.round(initial * q ** (i + 1)))) }));
+  const build = (q: number): ScheduleStage[] => {
+    const stages: ScheduleStage[] = [];
+    for (let i = 0; i < layers.length; i++) stages.push({ layer: layers[i]!, keep: Math.min(initial, Math.max(floor, Math.round(initial * q ** (i + 1)))) });
+    return stages;
+  };
   const average = (q: number): number => layerAveragedCount(initial, build(q), numLayers);
   const q = solveIncreasing(average, targetAverage, 0, 1);
   const stages = build(q);

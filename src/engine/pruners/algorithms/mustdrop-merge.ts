@@ -19,7 +19,8 @@
  * 10th row and column of a 10×10 grid) are never merged and keep their tokens. Every merged window
  * is then a full 3×3 one, so the score and the threshold mean exactly what they do in the paper.
  */
-import { cosineMatrix, gatherRows, meanOfRows, type Matrix } from './matrix';
+import { gatherRows, meanOfRows, normalizeRows, type Matrix } from './matrix';
+import { rowDot } from './similarity';
 import { rankDescending, topK } from './topk';
 
 /** A 3×3 window of a rows×cols grid: its members in raster order (bottom-right last). */
@@ -43,9 +44,28 @@ export function gridWindows(rows: number, cols: number, size = 3): GridWindow[] 
 
 /** Mean pairwise cosine over ordered pairs i≠j of the rows `members` of `features`. */
 export function windowScore(features: Matrix, members: readonly number[]): number {
+  return windowScoreOfUnitRows(normalizeRows(gatherRows(features, members)), members.map((_, i) => i));
+}
+
+/**
+ * windowScore over rows already scaled to unit norm (normalizeRows is row by row, so normalising
+ * the frame once gives the window's rows bit for bit): each cosine is the float32 value
+ * cosineMatrix would hold (rowDot, similarity.ts's one way to compute a dot product), summed in
+ * the same order. The merge scores every window of every frame: one normalisation instead of one
+ * per window, and no matrix copies.
+ */
+function windowScoreOfUnitRows(unit: Matrix, members: readonly number[]): number {
   const m = members.length;
   if (m < 2) return 0;
-  const sim = cosineMatrix(gatherRows(features, members)).data;
+  const d = unit.cols;
+  const sim = new Float32Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = i; j < m; j++) {
+      const v = rowDot(unit.data, members[i]! * d, members[j]! * d, d);
+      sim[i * m + j] = v;
+      sim[j * m + i] = v;
+    }
+  }
   let sum = 0;
   for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) sum += sim[i * m + j]!;
   return sum / (m * (m - 1));
@@ -69,7 +89,8 @@ export function mustDropSpatialMerge(frames: readonly Matrix[], grid: { rows: nu
   const windows = gridWindows(grid.rows, grid.cols);
   const scores = frames.map((f) => {
     if (f.rows !== grid.rows * grid.cols) throw new RangeError(`a frame has ${f.rows} patches, the grid ${grid.rows}×${grid.cols} needs ${grid.rows * grid.cols}`);
-    return windows.map((w) => windowScore(f, w.members));
+    const unit = normalizeRows(f);
+    return windows.map((w) => windowScoreOfUnitRows(unit, w.members));
   });
   const r = Math.min(...scores.map((s) => s.filter((v) => v >= threshold).length));
   return frames.map((f, fi) => {

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { calibratedDualAttentionFilter, dualAttentionFilter, mustDropStageTargets } from '../../../../src/engine/pruners/algorithms/mustdrop-filter';
 import { gridWindows, keySetSize, mustDropKeySet, mustDropSpatialMerge, windowScore } from '../../../../src/engine/pruners/algorithms/mustdrop-merge';
-import { fromRows } from '../../../../src/engine/pruners/algorithms/matrix';
+import { cosineMatrix, fromRows, gatherRows } from '../../../../src/engine/pruners/algorithms/matrix';
 import { randomMatrix } from './helpers';
 
 const E1 = [1, 0, 0];
 const E2 = [0, 1, 0];
 const E3 = [0, 0, 1];
 const MIX23 = [0, Math.SQRT1_2, Math.SQRT1_2];
+const windows9 = gridWindows(9, 9);
 
 /** A 6×6 grid (four 3×3 windows) whose window w gets the vectors fill(w, k) for member k. */
 function sixBySix(fill: (window: number, member: number, token: number) => number[]): Matrix {
@@ -29,6 +30,19 @@ describe('MustDrop spatial merge', () => {
     expect(windowScore(frame, w[0]!.members)).toBeCloseTo(1, 6);
     expect(windowScore(frame, w[1]!.members)).toBeCloseTo((56 + 16 * Math.SQRT1_2) / 72, 6);
     expect(windowScore(frame, w[2]!.members)).toBeCloseTo(56 / 72, 6);
+  });
+
+  it('scores a window exactly as the mean over its cosine matrix (the frame normalised once, not per window)', () => {
+    const f = randomMatrix(81, 37, 11);
+    for (const w of gridWindows(9, 9)) {
+      const m = w.members.length;
+      const sim = cosineMatrix(gatherRows(f, w.members)).data;
+      let sum = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) sum += sim[i * m + j]!;
+      expect(windowScore(f, w.members)).toBe(sum / (m * (m - 1)));
+    }
+    const merged = mustDropSpatialMerge([f], { rows: 9, cols: 9 }, 0)[0]!;
+    expect(merged.merged.map((x) => x.score)).toEqual(merged.merged.map((x) => windowScore(f, windows9[x.window]!.members)));
   });
 
   it('merges exactly the windows scoring ≥ 0.8, into the mean at the bottom-right, merged first', () => {
