@@ -20,7 +20,7 @@ import { equivalentTokens, originalTokenCount, type PruningReport, type TokenTra
 import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from '../../shared/random';
-import { addDividedRow } from './algorithms/similarity';
+import { meanRowsInto } from './algorithms/similarity';
 import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit } from './define';
 
 /** The geometry of a run of `config` on `frames` frames (video frames are pooled per config.video). */
@@ -78,15 +78,20 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
   const old = seq.hidden;
   seq.gather(rows); // a fresh copy of the rows: the block's rows are overwritten in it below
   const hidden = seq.hidden;
+  if (edit.features) {
+    hidden.set(edit.features.data, offset * dim);
+    return;
+  }
+  // Every merge's mean in one kernel call (similarity.ts meanRowsInto: addDividedRow's arithmetic).
+  const at: number[] = [];
+  const groups: number[][] = [];
   for (let k = 0; k < edit.sequence.length; k++) {
     const e = edit.sequence[k]!;
-    const at = (offset + k) * dim;
-    if (edit.features) hidden.set(edit.features.data.subarray(k * dim, (k + 1) * dim), at);
-    else if ('merge' in e) {
-      hidden.fill(0, at, at + dim);
-      for (const m of e.merge) addDividedRow(hidden, at, old, (offset + m) * dim, dim, e.merge.length);
-    }
+    if (!('merge' in e)) continue;
+    at.push(offset + k);
+    groups.push(e.merge.map((m) => offset + m));
   }
+  if (groups.length) meanRowsInto(hidden, at, old, dim, groups);
 }
 
 /** The first position (kept, then merge members, in sequence order) that is not an index into `block` tokens. */

@@ -1,6 +1,6 @@
 /**
- * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`),
- * with the same results bit for bit: every dot product is the even-indexed products summed in
+ * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`)
+ * and of merge means (addDividedRow over a group's rows), with the same results bit for bit: every dot product is the even-indexed products summed in
  * order and the odd-indexed ones likewise, in float64, then even + odd — which is exactly a
  * two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with float32 pairs promoted to float64.
  *
@@ -155,6 +155,54 @@ function gramBody(): number[] {
   return body([[4, I32], [1, F32]], code);
 }
 
+const F64X2_DIV = simd(0xf3);
+const F64X2_SPLAT = simd(0x14);
+/** Demotes an f64x2 to the low two f32 lanes and stores those 8 bytes at the address below it. */
+const storePair = [...simd(0x5e), ...simd(0x5b), 2, 0, 0];
+const I32_LOAD = [0x28, 2, 0];
+const F64_DIV = 0xa3;
+const F64_CONVERT_I32_S = 0xb7;
+const F32_CONST_0 = [0x43, 0, 0, 0, 0];
+
+/**
+ * meanRows(src, d, idx, counts, groups, out): for each group g, out row g = Σ src[idx…] / count,
+ * accumulated member by member with float32 rounding after each add — addDividedRow's arithmetic
+ * (f32(out + f64(src) / count)) on two elements at a time. idx: the groups' member rows, in order.
+ */
+function meanRowsBody(): number[] {
+  const [SRC, D, IDX, COUNTS, GROUPS, OUT] = [0, 1, 2, 3, 4, 5];
+  const [G, POS, CNT, T, M, C, O, RB] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const BY = 14;
+  const BYV = 15;
+  const divided = (addr: number[]): number[] => [...addr, ...f32Load(), PROMOTE, ...get(BY), F64_DIV];
+  return body([[8, I32], [1, F64], [1, V128]], [
+    ...get(D), ...i32(2), SHL, ...set(RB), ...get(IDX), ...set(POS),
+    ...BLOCK, ...LOOP, ...get(G), ...get(GROUPS), GE_S, ...brIf(1),
+    ...get(OUT), ...get(G), ...get(RB), MUL, ADD, ...set(O),
+    // The row starts at 0, as hidden.fill(0) leaves it.
+    ...i32(0), ...set(C),
+    ...BLOCK, ...LOOP, ...get(C), ...get(RB), GE_S, ...brIf(1),
+    ...get(O), ...get(C), ADD, ...F32_CONST_0, ...f32Store(), ...get(C), ...i32(4), ADD, ...set(C), ...br(0), END, END,
+    ...get(COUNTS), ...get(G), ...i32(2), SHL, ADD, ...I32_LOAD, ...set(CNT),
+    ...get(CNT), F64_CONVERT_I32_S, ...set(BY), ...get(BY), ...F64X2_SPLAT, ...set(BYV),
+    ...i32(0), ...set(T),
+    ...BLOCK, ...LOOP, ...get(T), ...get(CNT), GE_S, ...brIf(1),
+    ...get(SRC), ...get(POS), ...I32_LOAD, ...get(RB), MUL, ADD, ...set(M),
+    ...get(POS), ...i32(4), ADD, ...set(POS),
+    ...i32(0), ...set(C),
+    ...BLOCK, ...LOOP, ...get(C), ...i32(8), ADD, ...get(RB), GT_S, ...brIf(1),
+    ...get(O), ...get(C), ADD,
+    ...get(O), ...get(C), ADD, ...loadPair, ...get(M), ...get(C), ADD, ...loadPair, ...get(BYV), ...F64X2_DIV, ...F64X2_ADD, ...storePair,
+    ...get(C), ...i32(8), ADD, ...set(C), ...br(0), END, END,
+    // An odd width leaves one element.
+    ...get(C), ...get(RB), LT_S, ...IF,
+    ...get(O), ...get(C), ADD, ...get(O), ...get(C), ADD, ...f32Load(), PROMOTE, ...divided([...get(M), ...get(C), ADD]), F64_ADD, DEMOTE, ...f32Store(),
+    END,
+    ...get(T), ...i32(1), ADD, ...set(T), ...br(0), END, END,
+    ...get(G), ...i32(1), ADD, ...set(G), ...br(0), END, END,
+  ]);
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...leb(content.length), ...content];
 }
@@ -167,13 +215,14 @@ function name(s: string): number[] {
 function moduleBytes(): Uint8Array {
   const t5 = [0x60, 5, I32, I32, I32, I32, I32, 0];
   const t3f = [0x60, 3, I32, I32, I32, 1, F64];
-  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody()];
+  const t6 = [0x60, 6, I32, I32, I32, I32, I32, I32, 0];
+  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, ...t5, ...t3f]),
-    ...section(3, [4, 0, 1, 0, 0]),
+    ...section(1, [3, ...t5, ...t3f, ...t6]),
+    ...section(3, [5, 0, 1, 0, 0, 2]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [3, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3]),
+    ...section(7, [4, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4]),
     ...section(10, [bodies.length, ...bodies.flat()]),
   ]);
 }
@@ -194,6 +243,7 @@ interface Exports {
   memory: WasmMemory;
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
+  meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
 }
 
 /** The kernels over one growable memory. */
@@ -204,6 +254,7 @@ export interface SimdKernels {
   reserve(bytes: number): void;
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
+  meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -222,6 +273,7 @@ export function simdKernels(): SimdKernels | null {
     },
     dots: e.dots,
     gram: e.gram,
+    meanRows: e.meanRows,
   };
   return kernels;
 }

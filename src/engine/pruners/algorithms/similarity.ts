@@ -173,3 +173,39 @@ export function rowDots(m: Matrix): (xs: Float32Array, x: number, out: Float32Ar
     out.set(new Float64Array(kk.memory.buffer, outAt, n));
   };
 }
+
+/**
+ * For each group g: rows `at[g]` of `out` (width d) become the plain mean of rows `groups[g]` of
+ * `src`, accumulated member by member as addDividedRow does (zeroed first, float32 rounding after
+ * each add) — by the SIMD kernel when available, with the same values.
+ */
+export function meanRowsInto(out: Float32Array, at: readonly number[], src: Float32Array, d: number, groups: readonly (readonly number[])[]): void {
+  const k = simdKernels();
+  if (!k) {
+    groups.forEach((members, g) => {
+      out.fill(0, at[g]! * d, (at[g]! + 1) * d);
+      for (const m of members) addDividedRow(out, at[g]! * d, src, m * d, d, members.length);
+    });
+    return;
+  }
+  let total = 0;
+  for (const g of groups) total += g.length;
+  const srcBytes = src.length * 4;
+  const idxAt = srcBytes;
+  const countsAt = idxAt + total * 4;
+  const outAt = countsAt + groups.length * 4;
+  k.reserve(outAt + groups.length * d * 4);
+  residentOwner = null;
+  new Float32Array(k.memory.buffer, 0, src.length).set(src);
+  const idx = new Int32Array(k.memory.buffer, idxAt, total);
+  const counts = new Int32Array(k.memory.buffer, countsAt, groups.length);
+  let p = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g]!;
+    counts[g] = members.length;
+    for (let i = 0; i < members.length; i++) idx[p++] = members[i]!;
+  }
+  k.meanRows(0, d, idxAt, countsAt, groups.length, outAt);
+  const means = new Float32Array(k.memory.buffer, outAt, groups.length * d);
+  for (let g = 0; g < groups.length; g++) out.set(means.subarray(g * d, (g + 1) * d), at[g]! * d);
+}

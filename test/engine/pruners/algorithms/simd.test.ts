@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
-import { dotsWithRows, gram, gramScalar, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
+import { addDividedRow, dotsWithRows, gram, gramScalar, meanRowsInto, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
 import { simdKernels } from '../../../../src/engine/pruners/algorithms/simd';
 import { seededRandom } from '../../../helpers/tiny-model';
 
@@ -46,5 +46,20 @@ describe('SIMD kernels', () => {
       dotsWithRows(other.data, 0, m, expected);
       expect(Array.from(again)).toEqual(Array.from(expected));
     }
+  });
+
+  it.each(shapes)('meanRowsInto on %i×%i rows equals zero + addDividedRow per member bit for bit', (n, d) => {
+    const m = randomMatrix(n, d, 3 * n + d);
+    const rand = seededRandom(n * d);
+    const groups = Array.from({ length: 1 + (n >> 1) }, () => Array.from({ length: 1 + Math.floor(rand() * 5) }, () => Math.floor(rand() * n)));
+    const at = groups.map((_, g) => g % n);
+    const want = new Float32Array(n * d).fill(7);
+    groups.forEach((members, g) => {
+      want.fill(0, at[g]! * d, (at[g]! + 1) * d);
+      for (const r of members) addDividedRow(want, at[g]! * d, m.data, r * d, d, members.length);
+    });
+    const got = new Float32Array(n * d).fill(7);
+    meanRowsInto(got, at, m.data, d, groups);
+    expect(Array.from(got)).toEqual(Array.from(want));
   });
 });
