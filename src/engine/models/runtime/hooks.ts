@@ -4,6 +4,7 @@
  *   for each frame:  embeddings → for ViT layer k: [vitProbes(k)] run → afterVitLayer
  *   beforeProjector (all frames' selected features) → projector → afterProjector (LLM-width tokens)
  *   prefill: for decoder layer ℓ: [decoderProbes(ℓ, seq)] run → afterDecoderLayer
+ *            (runs of layers with no hook work between them execute as one graph, see below)
  *   beforeDecode (per-layer KV caches) → greedy decoding
  *
  * Rules for hooks:

@@ -53,8 +53,13 @@ export async function lmHeadLogits(graphs: ModelGraphs, hidden: Float32Array): P
   return data(await runGraph(head.session, head.name, { hidden: f32(hidden, [hidden.length / D, D]) }), 'logits', head.name);
 }
 
-/** Above this many bytes of float32 decoder weights, prefill runs one session per layer (decode.ts's bound for its fused step). */
-export const FUSED_PREFILL_MAX_BYTES = 2 * 1024 ** 3;
+/**
+ * Above this many bytes of float32 decoder weights, prefill runs one session per layer. Lower than
+ * decode.ts's bound for its one fused step: every distinct segment (its layers and the probes of
+ * its last layer: one per pruning schedule) is a session with its own copy of those layers'
+ * weights, and a sweep over methods builds several.
+ */
+export const FUSED_PREFILL_MAX_BYTES = 512 * 1024 ** 2;
 
 /**
  * How prefill runs for this model: 'fused' runs each stretch of layers with no hook between them
