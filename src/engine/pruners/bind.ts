@@ -84,12 +84,12 @@ function applyToSequence(seq: TokenSequence, edit: TokenEdit, offset: number, bl
   }
   // Every merge's mean in one kernel call (similarity.ts meanRowsInto: addDividedRow's arithmetic).
   const at: number[] = [];
-  const groups: number[][] = [];
+  const groups: (readonly number[])[] = [];
   for (let k = 0; k < edit.sequence.length; k++) {
     const e = edit.sequence[k]!;
     if (!('merge' in e)) continue;
     at.push(offset + k);
-    groups.push(e.merge.map((m) => offset + m));
+    groups.push(offset === 0 ? e.merge : e.merge.map((m) => offset + m));
   }
   if (groups.length) meanRowsInto(hidden, at, old, dim, groups);
 }

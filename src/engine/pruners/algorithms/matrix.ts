@@ -4,7 +4,7 @@
  * the sizes are hundreds to a few thousand tokens. Pairwise dot products (cosine matrices) go
  * through the blocked kernels in similarity.ts.
  */
-import { addScaledRow, gram } from './similarity';
+import { addScaledRow, gram, normalizeRowsSimd } from './similarity';
 
 /** A row-major [rows × cols] float32 matrix. */
 export interface Matrix {
@@ -61,6 +61,11 @@ export function norm(a: ArrayLike<number>): number {
  * anything is then 0), rather than becoming NaN and poisoning every comparison.
  */
 export function normalizeRows(m: Matrix): Matrix {
+  return normalizeRowsSimd(m)?.unit ?? normalizeRowsScalar(m);
+}
+
+/** `normalizeRows` in JS: the reference for the SIMD kernel (similarity.ts), and the fallback without it. */
+export function normalizeRowsScalar(m: Matrix): Matrix {
   const out = new Float32Array(m.data);
   const d = m.cols;
   for (let i = 0; i < m.rows; i++) {
@@ -82,7 +87,8 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** [rows × rows] cosine similarities between the rows of `m` (diagonal 1 for non-zero rows). */
 export function cosineMatrix(m: Matrix): Matrix {
-  return gram(normalizeRows(m));
+  // With SIMD the rows are normalised and multiplied where they are, in the kernels' memory.
+  return normalizeRowsSimd(m, true)?.gram ?? gram(normalizeRowsScalar(m));
 }
 
 /** Mean of the rows `indices` of `m` (a plain, unweighted mean). */

@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`)
- * and of merge means (addDividedRow over a group's rows), with the same results bit for bit: every dot product is the even-indexed products summed in
+ * and of merge means and row normalisation (matrix.ts), with the same results bit for bit: every dot product is the even-indexed products summed in
  * order and the odd-indexed ones likewise, in float64, then even + odd — which is exactly a
  * two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with float32 pairs promoted to float64.
  *
@@ -203,6 +203,43 @@ function meanRowsBody(): number[] {
   ]);
 }
 
+const F64_SQRT = 0x9f;
+const F64_GT = 0x64;
+const F64_CONST_0 = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/**
+ * normalizeRows(m, n, d): scales every row of the n×d float32 matrix at m, in place, to unit L2
+ * norm, as matrix.ts normalizeRows does: the squares summed in order in float64, the square root,
+ * then each element divided in float64 and rounded to float32; a zero row stays as it is.
+ */
+function normalizeRowsBody(): number[] {
+  const [M, N, D] = [0, 1, 2];
+  const [I, ROW, C, RB] = [3, 4, 5, 6];
+  const SQ = 7;
+  const NV = 8;
+  return body([[4, I32], [1, F64], [1, V128]], [
+    ...get(D), ...i32(2), SHL, ...set(RB),
+    ...BLOCK, ...LOOP, ...get(I), ...get(N), GE_S, ...brIf(1),
+    ...get(M), ...get(I), ...get(RB), MUL, ADD, ...set(ROW),
+    ...F64_CONST_0, ...set(SQ), ...i32(0), ...set(C),
+    // One running sum, in order (the reference sums sequentially, not in lanes).
+    ...BLOCK, ...LOOP, ...get(C), ...get(RB), GE_S, ...brIf(1),
+    ...get(SQ), ...get(ROW), ...get(C), ADD, ...f32Load(), PROMOTE, ...get(ROW), ...get(C), ADD, ...f32Load(), PROMOTE, F64_MUL, F64_ADD, ...set(SQ),
+    ...get(C), ...i32(4), ADD, ...set(C), ...br(0), END, END,
+    ...get(SQ), F64_SQRT, ...set(SQ),
+    ...get(SQ), ...F64_CONST_0, F64_GT, ...IF,
+    ...get(SQ), ...F64X2_SPLAT, ...set(NV), ...i32(0), ...set(C),
+    ...BLOCK, ...LOOP, ...get(C), ...i32(8), ADD, ...get(RB), GT_S, ...brIf(1),
+    ...get(ROW), ...get(C), ADD, ...get(ROW), ...get(C), ADD, ...loadPair, ...get(NV), ...F64X2_DIV, ...storePair,
+    ...get(C), ...i32(8), ADD, ...set(C), ...br(0), END, END,
+    ...get(C), ...get(RB), LT_S, ...IF,
+    ...get(ROW), ...get(C), ADD, ...get(ROW), ...get(C), ADD, ...f32Load(), PROMOTE, ...get(SQ), F64_DIV, DEMOTE, ...f32Store(),
+    END,
+    END,
+    ...get(I), ...i32(1), ADD, ...set(I), ...br(0), END, END,
+  ]);
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...leb(content.length), ...content];
 }
@@ -216,13 +253,14 @@ function moduleBytes(): Uint8Array {
   const t5 = [0x60, 5, I32, I32, I32, I32, I32, 0];
   const t3f = [0x60, 3, I32, I32, I32, 1, F64];
   const t6 = [0x60, 6, I32, I32, I32, I32, I32, I32, 0];
-  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody()];
+  const t3 = [0x60, 3, I32, I32, I32, 0];
+  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody(), normalizeRowsBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [3, ...t5, ...t3f, ...t6]),
-    ...section(3, [5, 0, 1, 0, 0, 2]),
+    ...section(1, [4, ...t5, ...t3f, ...t6, ...t3]),
+    ...section(3, [6, 0, 1, 0, 0, 2, 3]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [4, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4]),
+    ...section(7, [5, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4, ...name('normalizeRows'), 0x00, 5]),
     ...section(10, [bodies.length, ...bodies.flat()]),
   ]);
 }
@@ -244,6 +282,7 @@ interface Exports {
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
   meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
+  normalizeRows(m: number, n: number, d: number): void;
 }
 
 /** The kernels over one growable memory. */
@@ -255,6 +294,7 @@ export interface SimdKernels {
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
   meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
+  normalizeRows(m: number, n: number, d: number): void;
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -274,6 +314,7 @@ export function simdKernels(): SimdKernels | null {
     dots: e.dots,
     gram: e.gram,
     meanRows: e.meanRows,
+    normalizeRows: e.normalizeRows,
   };
   return kernels;
 }

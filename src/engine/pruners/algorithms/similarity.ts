@@ -121,6 +121,27 @@ export function gram(m: Matrix): Matrix {
   return { data: new Float32Array(k.memory.buffer, input, n * n).slice(), rows: n, cols: n };
 }
 
+/**
+ * Rows of `m` scaled to unit norm, by the SIMD kernel (matrix.ts normalizeRows's arithmetic, the
+ * same values); null without WebAssembly SIMD. `gramToo` also returns their Gram matrix (cosines)
+ * computed in place, without copying the rows back in.
+ */
+export function normalizeRowsSimd(m: Matrix, gramToo = false): { unit: Matrix; gram?: Matrix } | null {
+  const k = simdKernels();
+  if (!k) return null;
+  const { rows: n, cols: d } = m;
+  const input = n * d * 4;
+  const output = gramToo ? n * n * 4 : 0;
+  k.reserve(input + output + 32);
+  residentOwner = null;
+  new Float32Array(k.memory.buffer, 0, n * d).set(m.data);
+  k.normalizeRows(0, n, d);
+  const unit = { data: new Float32Array(k.memory.buffer, 0, n * d).slice(), rows: n, cols: d };
+  if (!gramToo) return { unit };
+  k.gram(0, n, d, input, input + output);
+  return { unit, gram: { data: new Float32Array(k.memory.buffer, input, n * n).slice(), rows: n, cols: n } };
+}
+
 /** `gram` in JS: the reference for the SIMD kernel, and the fallback without it. */
 export function gramScalar(m: Matrix): Matrix {
   const { data, rows: n, cols: d } = m;

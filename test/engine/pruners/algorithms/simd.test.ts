@@ -4,7 +4,7 @@
  * `rowDots` snapshots that survive other kernels using the same memory in between.
  */
 import { describe, expect, it } from 'vitest';
-import { matrix, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
+import { cosineMatrix, matrix, normalizeRows, normalizeRowsScalar, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { addDividedRow, dotsWithRows, gram, gramScalar, meanRowsInto, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
 import { simdKernels } from '../../../../src/engine/pruners/algorithms/simd';
 import { seededRandom } from '../../../helpers/tiny-model';
@@ -61,5 +61,12 @@ describe('SIMD kernels', () => {
     const got = new Float32Array(n * d).fill(7);
     meanRowsInto(got, at, m.data, d, groups);
     expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it.each(shapes)('normalizeRows and cosineMatrix on %i×%i equal the JS kernels bit for bit (zero rows stay zero)', (n, d) => {
+    const m = randomMatrix(n, d, 5 * n + d);
+    m.data.fill(0, 0, d); // a zero row
+    expect(Array.from(normalizeRows(m).data)).toEqual(Array.from(normalizeRowsScalar(m).data));
+    expect(Array.from(cosineMatrix(m).data)).toEqual(Array.from(gramScalar(normalizeRowsScalar(m)).data));
   });
 });
