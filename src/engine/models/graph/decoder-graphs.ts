@@ -255,11 +255,12 @@ export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, lay
   const rows = g.input('probe_rows', OnnxDataType.INT64, ['R']);
   const rowMask = g.input('row_mask', OnnxDataType.FLOAT, ['R', 'T']);
   const normed = rmsNorm(g, x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
-  // Queries only for the requested rows: project and rotate just those (cheap for |R| ≪ T).
+  // Queries only for the requested rows: project and rotate just those (cheap for |R| ≪ T). Their
+  // RoPE rows are gathered from the keys' table (the same values as a table of their positions,
+  // five ops fewer).
   const qRows = g.op('Gather', [normed, rows], { axis: 0 });
-  const qPos = g.op('Gather', [pos, rows], { axis: 0 });
-  const qTab = ropeTables(g, qPos, hd, cfg.ropeTheta);
   const kTab = ropeTables(g, pos, hd, cfg.ropeTheta);
+  const qTab = { cos: g.op('Gather', [kTab.cos, rows], { axis: 0 }), sin: g.op('Gather', [kTab.sin, rows], { axis: 0 }) };
   const q = applyRope(g, splitHeads(g, linear(g, qRows, `${prefix}.q_proj`, w.q.weight, H * hd, D, w.q.bias), H, hd), qTab.cos, qTab.sin);
   const k = applyRope(g, splitHeads(g, linear(g, normed, `${prefix}.k_proj`, w.k.weight, Hkv * hd, D, w.k.bias), Hkv, hd), kTab.cos, kTab.sin);
   const kt = g.op('Transpose', [repeatKv(g, k, Hkv, H / Hkv, hd)], { perm: [0, 2, 1] });
