@@ -101,9 +101,13 @@ export function meanOfRows(m: Matrix, indices: readonly number[]): Float32Array 
 
 /** Numerically stable softmax of `x` (max subtracted first). */
 export function softmax(x: ArrayLike<number>): Float64Array {
+  return softmaxInto(x, new Float64Array(x.length));
+}
+
+/** `softmax` written into `out` (length ≥ x.length; loops that reuse one buffer allocate nothing). */
+export function softmaxInto(x: ArrayLike<number>, out: Float64Array): Float64Array {
   let max = -Infinity;
   for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]!);
-  const out = new Float64Array(x.length);
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
     out[i] = Math.exp(x[i]! - max);

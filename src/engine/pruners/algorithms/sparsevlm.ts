@@ -21,7 +21,7 @@
  * each layer processes, so the same label maps to a slightly smaller schedule here.
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
-import { softmax, type Matrix } from './matrix';
+import { softmaxInto, type Matrix } from './matrix';
 import { addDividedRow64, rowDots } from './similarity';
 
 /** Indices (into the text tokens) of the raters. */
@@ -32,9 +32,10 @@ export function selectRaters(visual: Matrix, text: Matrix): number[] {
   const logits = new Float64Array(t);
   const d = visual.cols;
   const dots = rowDots(text); // the text rows are copied into the SIMD kernels once
+  const p = new Float64Array(t);
   for (let v = 0; v < visual.rows; v++) {
     dots(visual.data, v * d, logits);
-    const p = softmax(logits);
+    softmaxInto(logits, p);
     for (let j = 0; j < t; j++) relevance[j]! += p[j]! / visual.rows;
   }
   const mean = relevance.reduce((a, b) => a + b, 0) / Math.max(1, t);
