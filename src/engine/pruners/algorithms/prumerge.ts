@@ -21,7 +21,7 @@
  * then the extra token — B tokens in all.
  */
 import { normalizeRows, row, type Matrix } from './matrix';
-import { addScaledRow, rowDots } from './similarity';
+import { addScaledRowsInto, rowDots } from './similarity';
 import { complement, rankDescending, topKRankExcluding } from './topk';
 
 /** numpy.percentile with linear interpolation (its default); NaN-free input. */
@@ -97,11 +97,17 @@ export function pruMergeFeatures(kept: readonly number[], clsAttention: ArrayLik
   const dots = rowDots(unit); // copied into the SIMD kernels once for all kept tokens
   const simRow = new Float32Array(p);
   const out = new Float32Array((kept.length + 1) * d);
+  // Every weighted sum is gathered first and added in one kernel call, in the same member order.
+  const at: number[] = [];
+  const groups: number[][] = [];
   kept.forEach((i, slot) => {
     out.set(row(hidden, i), slot * d);
     dots(unit.data, i * unit.cols, simRow);
-    for (const j of topKRankExcluding(simRow, neighbours, i)) addScaledRow(out, slot * d, clsAttention[j]!, h, j * d, d);
+    at.push(slot);
+    groups.push(topKRankExcluding(simRow, neighbours, i));
   });
-  for (const j of complement(p, [...kept])) addScaledRow(out, kept.length * d, clsAttention[j]!, h, j * d, d);
+  at.push(kept.length);
+  groups.push(complement(p, [...kept]));
+  addScaledRowsInto(out, at, h, d, groups, groups.map((members) => members.map((j) => clsAttention[j]!)));
   return { data: out, rows: kept.length + 1, cols: d };
 }

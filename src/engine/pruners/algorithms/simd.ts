@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`)
- * and of merge means and row normalisation (matrix.ts), with the same results bit for bit: every dot product is the even-indexed products summed in
+ * and of merge means, weighted row sums and row normalisation, with the same results bit for bit: every dot product is the even-indexed products summed in
  * order and the odd-indexed ones likewise, in float64, then even + odd — which is exactly a
  * two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with float32 pairs promoted to float64.
  *
@@ -203,6 +203,39 @@ function meanRowsBody(): number[] {
   ]);
 }
 
+/**
+ * axpyRows(src, d, idx, coef, counts, groups, out): for each group g, out row g (already holding
+ * its start value) += coef[t] · src row idx[t] for the group's members t in order, rounding to
+ * float32 after each add — addScaledRow's arithmetic, two elements at a time. coef is float64.
+ */
+function axpyRowsBody(): number[] {
+  const [SRC, D, IDX, COEF, COUNTS, GROUPS, OUT] = [0, 1, 2, 3, 4, 5, 6];
+  const [G, POS, CNT, T, M, C, O, RB] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const A = 15;
+  const AV = 16;
+  return body([[8, I32], [1, F64], [1, V128]], [
+    ...get(D), ...i32(2), SHL, ...set(RB),
+    ...BLOCK, ...LOOP, ...get(G), ...get(GROUPS), GE_S, ...brIf(1),
+    ...get(OUT), ...get(G), ...get(RB), MUL, ADD, ...set(O),
+    ...get(COUNTS), ...get(G), ...i32(2), SHL, ADD, ...I32_LOAD, ...set(CNT),
+    ...i32(0), ...set(T),
+    ...BLOCK, ...LOOP, ...get(T), ...get(CNT), GE_S, ...brIf(1),
+    ...get(SRC), ...get(IDX), ...get(POS), ...i32(2), SHL, ADD, ...I32_LOAD, ...get(RB), MUL, ADD, ...set(M),
+    ...get(COEF), ...get(POS), ...i32(3), SHL, ADD, ...f64Load(), ...set(A), ...get(A), ...F64X2_SPLAT, ...set(AV),
+    ...get(POS), ...i32(1), ADD, ...set(POS),
+    ...i32(0), ...set(C),
+    ...BLOCK, ...LOOP, ...get(C), ...i32(8), ADD, ...get(RB), GT_S, ...brIf(1),
+    ...get(O), ...get(C), ADD,
+    ...get(O), ...get(C), ADD, ...loadPair, ...get(AV), ...get(M), ...get(C), ADD, ...loadPair, ...F64X2_MUL, ...F64X2_ADD, ...storePair,
+    ...get(C), ...i32(8), ADD, ...set(C), ...br(0), END, END,
+    ...get(C), ...get(RB), LT_S, ...IF,
+    ...get(O), ...get(C), ADD, ...get(O), ...get(C), ADD, ...f32Load(), PROMOTE, ...get(A), ...get(M), ...get(C), ADD, ...f32Load(), PROMOTE, F64_MUL, F64_ADD, DEMOTE, ...f32Store(),
+    END,
+    ...get(T), ...i32(1), ADD, ...set(T), ...br(0), END, END,
+    ...get(G), ...i32(1), ADD, ...set(G), ...br(0), END, END,
+  ]);
+}
+
 const F64_SQRT = 0x9f;
 const F64_GT = 0x64;
 const F64_CONST_0 = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -254,13 +287,14 @@ function moduleBytes(): Uint8Array {
   const t3f = [0x60, 3, I32, I32, I32, 1, F64];
   const t6 = [0x60, 6, I32, I32, I32, I32, I32, I32, 0];
   const t3 = [0x60, 3, I32, I32, I32, 0];
-  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody(), normalizeRowsBody()];
+  const t7 = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
+  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody(), normalizeRowsBody(), axpyRowsBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [4, ...t5, ...t3f, ...t6, ...t3]),
-    ...section(3, [6, 0, 1, 0, 0, 2, 3]),
+    ...section(1, [5, ...t5, ...t3f, ...t6, ...t3, ...t7]),
+    ...section(3, [7, 0, 1, 0, 0, 2, 3, 4]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [5, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4, ...name('normalizeRows'), 0x00, 5]),
+    ...section(7, [6, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4, ...name('normalizeRows'), 0x00, 5, ...name('axpyRows'), 0x00, 6]),
     ...section(10, [bodies.length, ...bodies.flat()]),
   ]);
 }
@@ -283,6 +317,7 @@ interface Exports {
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
   meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
   normalizeRows(m: number, n: number, d: number): void;
+  axpyRows(src: number, d: number, idx: number, coef: number, counts: number, groups: number, out: number): void;
 }
 
 /** The kernels over one growable memory. */
@@ -295,6 +330,7 @@ export interface SimdKernels {
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
   meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
   normalizeRows(m: number, n: number, d: number): void;
+  axpyRows(src: number, d: number, idx: number, coef: number, counts: number, groups: number, out: number): void;
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -315,6 +351,7 @@ export function simdKernels(): SimdKernels | null {
     gram: e.gram,
     meanRows: e.meanRows,
     normalizeRows: e.normalizeRows,
+    axpyRows: e.axpyRows,
   };
   return kernels;
 }

@@ -230,3 +230,42 @@ export function meanRowsInto(out: Float32Array, at: readonly number[], src: Floa
   const means = new Float32Array(k.memory.buffer, outAt, groups.length * d);
   for (let g = 0; g < groups.length; g++) out.set(means.subarray(g * d, (g + 1) * d), at[g]! * d);
 }
+
+/**
+ * For each group g: row `at[g]` of `out` (width d, holding its start value) += Σ coef[g][t] ·
+ * row groups[g][t] of `src`, member by member with float32 rounding after each add, as
+ * addScaledRow does — by the SIMD kernel when available, with the same values.
+ */
+export function addScaledRowsInto(out: Float32Array, at: readonly number[], src: Float32Array, d: number, groups: readonly (readonly number[])[], coef: readonly (readonly number[])[]): void {
+  const k = simdKernels();
+  if (!k) {
+    groups.forEach((members, g) => members.forEach((m, t) => addScaledRow(out, at[g]! * d, coef[g]![t]!, src, m * d, d)));
+    return;
+  }
+  let total = 0;
+  for (const g of groups) total += g.length;
+  const coefAt = Math.ceil((src.length * 4) / 8) * 8;
+  const idxAt = coefAt + total * 8;
+  const countsAt = idxAt + total * 4;
+  const outAt = countsAt + groups.length * 4;
+  k.reserve(outAt + groups.length * d * 4);
+  residentOwner = null;
+  const buffer = k.memory.buffer;
+  new Float32Array(buffer, 0, src.length).set(src);
+  const coefs = new Float64Array(buffer, coefAt, total);
+  const idx = new Int32Array(buffer, idxAt, total);
+  const counts = new Int32Array(buffer, countsAt, groups.length);
+  const rows = new Float32Array(buffer, outAt, groups.length * d);
+  let p = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g]!;
+    counts[g] = members.length;
+    rows.set(out.subarray(at[g]! * d, (at[g]! + 1) * d), g * d);
+    for (let t = 0; t < members.length; t++, p++) {
+      idx[p] = members[t]!;
+      coefs[p] = coef[g]![t]!;
+    }
+  }
+  k.axpyRows(0, d, idxAt, coefAt, countsAt, groups.length, outAt);
+  for (let g = 0; g < groups.length; g++) out.set(rows.subarray(g * d, (g + 1) * d), at[g]! * d);
+}

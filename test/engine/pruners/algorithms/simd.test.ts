@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cosineMatrix, matrix, normalizeRows, normalizeRowsScalar, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
-import { addDividedRow, dotsWithRows, gram, gramScalar, meanRowsInto, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
+import { addDividedRow, addScaledRow, addScaledRowsInto, dotsWithRows, gram, gramScalar, meanRowsInto, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
 import { simdKernels } from '../../../../src/engine/pruners/algorithms/simd';
 import { seededRandom } from '../../../helpers/tiny-model';
 
@@ -68,5 +68,19 @@ describe('SIMD kernels', () => {
     m.data.fill(0, 0, d); // a zero row
     expect(Array.from(normalizeRows(m).data)).toEqual(Array.from(normalizeRowsScalar(m).data));
     expect(Array.from(cosineMatrix(m).data)).toEqual(Array.from(gramScalar(normalizeRowsScalar(m)).data));
+  });
+
+  it.each(shapes)('addScaledRowsInto on %i×%i rows equals addScaledRow per member bit for bit', (n, d) => {
+    const m = randomMatrix(n, d, 7 * n + d);
+    const rand = seededRandom(n + 3 * d);
+    const groups = Array.from({ length: 1 + (n >> 1) }, () => Array.from({ length: Math.floor(rand() * 6) }, () => Math.floor(rand() * n)));
+    const coef = groups.map((g) => g.map(() => Math.fround(rand() - 0.3)));
+    const at = groups.map((_, g) => (g * 7) % n);
+    const start = randomMatrix(n, d, 99).data;
+    const want = start.slice();
+    groups.forEach((members, g) => members.forEach((r, t) => addScaledRow(want, at[g]! * d, coef[g]![t]!, m.data, r * d, d)));
+    const got = start.slice();
+    addScaledRowsInto(got, at, m.data, d, groups, coef);
+    expect(Array.from(got)).toEqual(Array.from(want));
   });
 });
