@@ -10,6 +10,10 @@ because a linear probe found the projector washing out the ViT's position signal
 one-hot probe accuracy 0.74/0.52 on ViT features, 0.25/0.23 after the projector), which relation
 and direction questions need. `--extra-videos` adds a second, video-only export folder.
 `--cooldown` decays the learning rate linearly to 5% over the last minutes of the budget.
+`--relation-aux W` supervises the step relation questions need: a linear head (dropped at export)
+on the final hidden state where the answer is predicted must name the grid row and column of both
+objects of a "where is A relative to B" question (relation had stayed at chance with the answer
+alone as the signal).
 `--oracle-aug P` trains on pruned inputs: with probability P an image scene's prefix keeps only the
 patches covering its questions' objects (the model-card oracle, from the objects' boxes), with
 compact positions, so the model learns that the answer lives in those tokens. Image and video batches alternate (every `--video-every`-th step is a video batch)
@@ -117,8 +121,31 @@ def object_cells(objects, about, grid, patch):
     return sorted(cells)
 
 
-def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, heads=None, pos_head=None, keep=None):
-    """`keep`: optional per-sequence lists of visual token indices (None = all) for pruned prefixes."""
+def relation_targets(scene, q, grid, patch):
+    """(row A, col A, row B, col B) grid cells of a relation question's two objects, else None."""
+    if q['type'] != 'relation' or len(q['about']) != 2:
+        return None
+    by_id = {o['id']: o for o in scene['objects']}
+    cell = lambda v: min(grid - 1, max(0, int(v // patch)))
+    a, b = by_id[q['about'][0]], by_id[q['about'][1]]
+    return (cell(a['cy']), cell(a['cx']), cell(b['cy']), cell(b['cx']))
+
+
+def relation_loss(rel_head, h, ans_pos, targets, grid):
+    """Cross-entropy of the four grid coordinates predicted from the answer positions' hidden states."""
+    rows = [(bi, p, targets[bi][k]) for bi, p, k in ans_pos if targets[bi][k] is not None]
+    if not rows:
+        return None
+    hb = torch.stack([h[bi, p] for bi, p, _ in rows])
+    tgt = torch.tensor([t for _, _, t in rows], device=h.device)
+    out = rel_head(hb).reshape(len(rows), 4, grid)
+    return F.cross_entropy(out.reshape(-1, grid), tgt.reshape(-1))
+
+
+def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, heads=None, pos_head=None, keep=None,
+            rel_head=None, rel_targets=None):
+    """`keep`: optional per-sequence lists of visual token indices (None = all) for pruned prefixes;
+    `rel_head` + `rel_targets` (per sequence, per picked question) add b['rel_loss']."""
     v, aux = visual_tokens(model, data, scene_list, device, vit_grad, heads)
     n = v.shape[1]
     lengths = [n if k is None else len(k) for k in keep] if keep else n
@@ -136,7 +163,9 @@ def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, head
         emb = torch.stack(rows)
     else:
         emb = torch.cat([emb[:, :s], v, emb[:, s + n:]], 1)
-    logits = model.decode(emb, b['pos'].to(device), b['mask'].to(device))
+    h = model.decode_hidden(emb, b['pos'].to(device), b['mask'].to(device))
+    logits = model.language_model.lm_head(h)
+    b['rel_loss'] = relation_loss(rel_head, h, b['ans_pos'], rel_targets, model.c.grid) if rel_head is not None and rel_targets else None
     return logits, b
 
 
@@ -149,7 +178,7 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
     kept visual tokens (None = all): an oracle-pruned scene gets one or two questions and only the
     cells covering their objects."""
     ids = data.image_ids if kind == 'image' else data.video_ids
-    scenes, qas, keep = [], [], []
+    scenes, qas, keep, rel = [], [], [], []
     while len(scenes) < n:
         s = data.scenes[ids[rng.integers(len(ids))]]
         qs = s['questions']
@@ -162,12 +191,13 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
         pick = rng.choice(len(qs), size=min(int(rng.integers(1, 3)) if pruned else k, len(qs)), replace=False, p=w / w.sum())
         scenes.append(s)
         qas.append([(qs[i]['question'], qs[i]['answer']) for i in pick])
+        rel.append([relation_targets(s, qs[i], data.grid, data.meta['patch']) if kind == 'image' else None for i in pick])
         if pruned:
             about = {a for i in pick for a in qs[i]['about']}
             keep.append(object_cells(s['objects'], about, data.grid, data.meta['patch']))
         else:
             keep.append(None)
-    return scenes, qas, (keep if any(x is not None for x in keep) else None)
+    return scenes, qas, (keep if any(x is not None for x in keep) else None), rel
 
 
 def evaluate(model, tok, data, device, n_img=300, n_vid=150):
@@ -222,6 +252,7 @@ def main():
     ap.add_argument('--rare-video-accept', type=float, default=1.0, help='acceptance rate of video scenes without a rare video type')
     ap.add_argument('--pos-weight', type=float, default=0.0, help='weight of the position auxiliary on projected tokens (0: off)')
     ap.add_argument('--extra-videos', default=None, help='a second, video-only training export folder')
+    ap.add_argument('--relation-aux', type=float, default=0.0, help='weight of the relation auxiliary (object grid cells from the answer state)')
     ap.add_argument('--oracle-aug', type=float, default=0.0, help='probability that an image scene is trained on its oracle-pruned prefix')
     ap.add_argument('--cooldown', type=float, default=0.0, help='minutes at the end of the budget over which the LR decays to 5%%')
     a = ap.parse_args()
@@ -235,6 +266,7 @@ def main():
     model = Llava(c).to(device)
     heads = Stage1Heads(c, len(data.meta['colors']), len(data.meta['shapes'])).to(device)
     pos_head = PosHead(c.t_hidden, c.grid).to(device) if a.pos_weight > 0 else None
+    rel_head = torch.nn.Linear(c.t_hidden, 4 * c.grid).to(device) if a.relation_aux > 0 else None
     ck2 = load_checkpoint(os.path.join(a.run, 'stage2.pt'), device)
     if not ck2:
         ck1 = load_checkpoint(os.path.join(a.run, 'stage1.pt'), device)
@@ -254,6 +286,16 @@ def main():
         for p in vit_params:
             p.requires_grad_(False)
     opt = torch.optim.AdamW(groups, lr=a.lr, weight_decay=0.01)
+
+    def add_rel_group():
+        groups.append({'params': list(rel_head.parameters()), 'mult': 1.0})
+        opt.add_param_group(groups[-1])
+
+    # The relation head's group goes last: before loading when the checkpoint has it, after loading
+    # otherwise, so a checkpoint saved without it keeps its optimizer state.
+    rel_in_opt = rel_head is not None and bool(ck2) and 'rel_head' in ck2
+    if rel_in_opt:
+        add_rel_group()
     step, best, warm_from = 0, -1.0, 0
     if ck2:
         model.load_state_dict(ck2['model'])
@@ -261,6 +303,8 @@ def main():
             heads.load_state_dict(ck2['heads'])
         if pos_head is not None and 'pos_head' in ck2:
             pos_head.load_state_dict(ck2['pos_head'])
+        if rel_head is not None and 'rel_head' in ck2:
+            rel_head.load_state_dict(ck2['rel_head'])
         step, best = ck2['step'], ck2.get('best', -1.0)
         try:
             opt.load_state_dict(ck2['opt'])
@@ -268,9 +312,11 @@ def main():
             warm_from = step
             log('optimizer state not compatible with these options; fresh optimizer, LR warm-up again')
         log('resumed stage 2 at step', step)
+    if rel_head is not None and not rel_in_opt:
+        add_rel_group()
     rng = np.random.default_rng(1000 + step)
     t_end, t_save = time.time() + a.minutes * 60, time.time()
-    run_loss, run_acc, run_aux, run_pos, t_last = [], [], [], [], time.time()
+    run_loss, run_acc, run_aux, run_pos, run_rel, t_last = [], [], [], [], [], time.time()
     n_extra = len(extra.video_ids) if extra else 0
     while time.time() < t_end:
         cool = 1.0
@@ -282,10 +328,10 @@ def main():
         src = data
         if kind == 'video' and n_extra and rng.random() < n_extra / (n_extra + len(data.video_ids)):
             src = extra
-        scenes, qas, keep = sample_batch(src, rng, kind, a.video_batch if kind == 'video' else a.batch, a.questions, step, a.ramp,
+        scenes, qas, keep, rel = sample_batch(src, rng, kind, a.video_batch if kind == 'video' else a.batch, a.questions, step, a.ramp,
                                          a.hard_mult, a.rare_video_accept, a.oracle_aug)
         logits, b = forward(model, tok, src, scenes, qas, device, vit_grad=a.vit_lr_mult > 0 and kind == 'image', heads=heads,
-                            pos_head=pos_head, keep=keep)
+                            pos_head=pos_head, keep=keep, rel_head=rel_head, rel_targets=rel)
         tgt = b['tgt'].to(device)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
         if b['aux'] is not None:
@@ -294,6 +340,9 @@ def main():
         if b['pos_loss'] is not None:
             run_pos.append(b['pos_loss'].item())
             loss = loss + a.pos_weight * b['pos_loss']
+        if b['rel_loss'] is not None:
+            run_rel.append(b['rel_loss'].item())
+            loss = loss + a.relation_aux * b['rel_loss']
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in groups for p in g['params']], 1.0)
@@ -307,8 +356,9 @@ def main():
         if step % 50 == 0:
             aux = f' dense {np.mean(run_aux):.3f}' if run_aux else ''
             aux += f' pos {np.mean(run_pos):.3f}' if run_pos else ''
+            aux += f' rel {np.mean(run_rel):.3f}' if run_rel else ''
             log(f'step {step} loss {np.mean(run_loss):.4f} train_acc {np.mean(run_acc):.3f}{aux} lr {opt.param_groups[0]["lr"]:.2e} {(time.time() - t_last) / 50:.2f}s/step')
-            run_loss, run_acc, run_aux, run_pos, t_last = [], [], [], [], time.time()
+            run_loss, run_acc, run_aux, run_pos, run_rel, t_last = [], [], [], [], [], time.time()
         done = time.time() >= t_end
         if step % a.eval_every == 0 or done:
             ev = evaluate(model, tok, val, device)
@@ -319,6 +369,8 @@ def main():
                 save_checkpoint(os.path.join(a.run, 'best.pt'), model=model.state_dict(), step=step, config=c.to_dict(), val=ev)
         if done or time.time() - t_save > 180:
             extra_state = {'pos_head': pos_head.state_dict()} if pos_head is not None else {}
+            if rel_head is not None:
+                extra_state['rel_head'] = rel_head.state_dict()
             save_checkpoint(os.path.join(a.run, 'stage2.pt'), model=model.state_dict(), heads=heads.state_dict(), opt=opt.state_dict(), step=step, config=c.to_dict(), best=best, **extra_state)
             t_save = time.time()
 
