@@ -38,9 +38,14 @@ export const pool = definePruner({
           for (let i = 0; i < frame.count; i++) sequence.push({ keep: frame.start + i });
           continue;
         }
-        poolBins(frame.grid.rows, frame.grid.cols, { rows: params.rows!, cols: params.cols! }).forEach((bin, i) =>
-          sequence.push({ merge: bin.map((m) => frame.start + m), name: `pool f${frame.frame} ${Math.floor(i / params.cols!)},${i % params.cols!}` }),
-        );
+        // Plain loops (no callbacks): this runs once per answer, in the interpreter.
+        const bins = poolBins(frame.grid.rows, frame.grid.cols, { rows: params.rows!, cols: params.cols! });
+        for (let i = 0; i < bins.length; i++) {
+          const bin = bins[i]!;
+          const merge: number[] = [];
+          for (let m = 0; m < bin.length; m++) merge.push(frame.start + bin[m]!);
+          sequence.push({ merge, name: `pool f${frame.frame} ${Math.floor(i / params.cols!)},${i % params.cols!}` });
+        }
       }
       const edit: TokenEdit = { label: `average pooling to ${params.rows}×${params.cols}`, sequence };
       return sequence.every((e, i) => 'keep' in e && e.keep === i) ? undefined : edit;
