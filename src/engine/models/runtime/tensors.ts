@@ -13,7 +13,10 @@ export function f32(data: Float32Array, dims: readonly number[]): ort.Tensor {
 
 /** An int64 tensor from plain numbers. */
 export function i64(values: readonly number[]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
+  // A plain loop: BigInt64Array.from with a callback costs a call per value, every layer run.
+  const out = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
+  return new ort.Tensor('int64', out, [values.length]);
 }
 
 /** The float32 data of an output tensor (throws naming the output when it is missing). */

@@ -25,8 +25,8 @@ export class TokenSequence {
     if (visual.length !== n) throw new Error(`TokenSequence: visual mask has ${visual.length} entries for ${n} rows.`);
     this.hidden = hidden;
     this.mask = visual;
-    this.positions = positions ?? Array.from({ length: n }, (_, i) => i);
-    this.sources = sources ?? Int32Array.from({ length: n }, (_, i) => i);
+    this.positions = positions ?? iota(n);
+    this.sources = sources ?? Int32Array.from(iota(n));
     if (this.positions.length !== n || this.sources.length !== n) throw new Error(`TokenSequence: positions/sources must have ${n} entries.`);
     this.span = contiguousSpan(visual);
   }
@@ -101,7 +101,7 @@ export class TokenSequence {
 
   /** Renumbers positions 0..n-1 (compact convention, P2). */
   compactPositions(): void {
-    this.positions = Array.from({ length: this.length }, (_, i) => i);
+    this.positions = iota(this.length);
   }
 
   /** A deep copy (hooks that want to compare before/after). */
@@ -118,4 +118,11 @@ function contiguousSpan(mask: Uint8Array): { start: number; count: number } {
   const count = (end < 0 ? mask.length : end) - first;
   if (end >= 0 && mask.indexOf(1, end) >= 0) throw new Error('TokenSequence: visual rows are no longer one contiguous block; gather them in [before, visual, after] order.');
   return { start: first, count };
+}
+
+/** [0, 1, …, n − 1] by a plain loop (Array.from with a callback costs a call per row in the interpreter). */
+function iota(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(i);
+  return out;
 }

@@ -84,7 +84,9 @@ async function encodeFrame(graphs: ModelGraphs, pixels: Float32Array, frame: num
   if (!features) throw new Error(`vision: feature layer ${featureIdx} was never reached.`);
   if (cfg.visionFeatureSelectStrategy === 'default') {
     if (features.sources[0] !== 0) throw new Error('vision: row 0 is no longer the CLS token; ViT hooks must keep CLS at row 0.');
-    features.gather(Array.from({ length: features.length - 1 }, (_, i) => i + 1));
+    const patches: number[] = [];
+    for (let i = 1; i < features.length; i++) patches.push(i); // every row but CLS
+    features.gather(patches);
   }
   return features;
 }
