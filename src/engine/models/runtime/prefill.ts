@@ -99,8 +99,7 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     let to = from;
     let req = hooks.decoderProbes?.(from, seq);
     let probeSet = decoderProbeSet(req);
-    const probed = (): boolean => !!(probeSet.attentionRows || probeSet.transitions);
-    while (fused && to < L - 1 && !stopsAt(to) && !probed()) {
+    while (fused && to < L - 1 && !stopsAt(to) && !probesAny(probeSet)) {
       to += 1;
       req = hooks.decoderProbes?.(to, seq);
       probeSet = decoderProbeSet(req);
@@ -126,7 +125,7 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     if (probeSet.attentionRows) probes.attentionRows = { rows, values: data(res, 'attn_rows', g.name) };
     if (probeSet.transitions) probes.transitions = { attnRatio: data(res, 'attn_ratio', g.name), attnCos: data(res, 'attn_cos', g.name), mlpRatio: data(res, 'mlp_ratio', g.name), mlpCos: data(res, 'mlp_cos', g.name) };
     seq.setHidden(data(res, 'hidden_out', g.name));
-    if (hooks.afterDecoderLayer && (stopsAt(to) || probed())) {
+    if (hooks.afterDecoderLayer && (stopsAt(to) || probesAny(probeSet))) {
       const next = to + 1;
       await hooks.afterDecoderLayer({ layer: to, numLayers: L, seq, probes, layout, nextLayerScores: (r) => nextLayerScores(graphs, next, seq, r) });
     }
@@ -134,6 +133,11 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
   }
   const lastLogits = await lmHeadLogits(graphs, seq.row(seq.length - 1).slice());
   return { seq, cache: new KvCache(layers, cfg.numKvHeads, cfg.headDim), lastLogits, tokenCounts, visualCounts };
+}
+
+/** Whether a layer's graph computes any probe (its hook must then run after it). */
+function probesAny(p: { attentionRows?: boolean; transitions?: boolean }): boolean {
+  return !!(p.attentionRows || p.transitions);
 }
 
 /** The largest of `values` without spreading them into arguments (no call-stack limit on long sequences). */
