@@ -16,6 +16,7 @@ import { summarize, type PhaseTimings } from '../metrics/latency';
 import { throwIfCancelled } from '../models/model-cache';
 import type { RuntimeHooks } from '../models/runtime/hooks';
 import { flopsOfRun } from '../models/runtime/measured-run';
+import { prefillModeFor } from '../models/runtime/prefill';
 import { methodPass, planMethods, type MethodPass } from './method-pass';
 import type { ImageSource } from '../models/runtime/preprocess';
 import type { AnswerResult, VlmRuntime } from '../models/runtime/vlm';
@@ -63,10 +64,21 @@ export interface RunQuestionResult {
 
 export { planMethods } from './method-pass';
 
-/** Hooks that report progress per layer and stop the run between layers when cancelled. */
+/**
+ * Hooks that report progress and stop the run when cancelled: per ViT layer in the vision phase
+ * (vision runs one session per layer anyway), and in prefill only where prefill stops between
+ * session runs — after each run of fused decoder layers (prefill.ts), one event for the layers it
+ * covered. With fused prefill they declare only the last decoder layer as theirs
+ * (`afterDecoderLayers`), which ends a run of layers anyway, so they never split prefill into more
+ * session runs than the method's own hooks need: the lab then measures the prefill the bench does.
+ * Per-layer prefill (large models) runs one session per layer regardless, so there they declare
+ * every layer and report each one, as a long prefill deserves.
+ */
 function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: AbortSignal | undefined, report: (p: RunProgress) => void): RuntimeHooks {
   const cfg = rt.model.config;
   const what = 'The run';
+  // First layer of the run of layers that ends at the next afterDecoderLayer call.
+  let from = 0;
   return {
     afterVitLayer: (ctx) => {
       throwIfCancelled(signal, what);
@@ -74,9 +86,12 @@ function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: Ab
       const total = frames * perFrame;
       report({ phase: 'vision', done: Math.min(total, ctx.frame * perFrame + ctx.layer + 1), total, message: `${label}: frame ${ctx.frame + 1}/${frames}, ViT layer ${ctx.layer + 1}` });
     },
+    afterDecoderLayers: prefillModeFor(rt.graphs) === 'fused' ? [cfg.text.numLayers - 1] : Array.from({ length: cfg.text.numLayers }, (_, l) => l),
     afterDecoderLayer: (ctx) => {
       throwIfCancelled(signal, what);
-      report({ phase: 'prefill', done: ctx.layer + 1, total: ctx.numLayers, message: `${label}: decoder layer ${ctx.layer + 1}/${ctx.numLayers}` });
+      const layers = from === ctx.layer ? `decoder layer ${ctx.layer + 1}` : `decoder layers ${from + 1}–${ctx.layer + 1}`;
+      from = ctx.layer + 1;
+      report({ phase: 'prefill', done: ctx.layer + 1, total: ctx.numLayers, message: `${label}: ${layers}/${ctx.numLayers}` });
     },
     beforeDecode: () => {
       throwIfCancelled(signal, what);
@@ -116,7 +131,8 @@ function withTotal(t: PhaseTimings): PhaseTimings {
 /**
  * Runs every planned method on the question: warmup + repeats answers each, the first measured
  * one reported. Throws ApiError 'invalid-input' / 'unsupported' for methods planMethods refuses
- * (before anything runs), 'cancelled' when `signal` fires (checked between layers); runtime
+ * (before anything runs), 'cancelled' when `signal` fires (checked after
+ * each ViT layer, after each fused run of decoder layers, and before decoding); runtime
  * failures propagate as they are.
  */
 export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Promise<RunQuestionResult> {
