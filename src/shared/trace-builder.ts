@@ -42,19 +42,41 @@ export class TraceConsistencyError extends Error {
   override name = 'TraceConsistencyError';
 }
 
+/** The tokens one step dropped, kept as typed arrays until `finish` builds the trace's objects. */
+interface StepDrops {
+  ids: Int32Array;
+  /** Present when the step had scores: the score of each dropped token, exactly as given. */
+  scores: Float64Array | null;
+}
+
+/** `label (stage layer L)`, the name errors give a step; built only when one is thrown. */
+function stepName(info: StepInfo): string {
+  return `${info.label} (${info.stage}${info.layer === undefined ? '' : ` layer ${info.layer}`})`;
+}
+
 export class TraceBuilder {
   readonly grid: TraceGrid;
   readonly positions: PositionConvention;
   private live: number[];
+  /** Steps without their `dropped` list (in `drops`, same index), which `finish` fills in. */
   private readonly steps: TraceStep[] = [];
+  private readonly drops: StepDrops[] = [];
   private readonly groups: MergeGroup[] = [];
   private readonly observed = new Map<number, LayerCount>();
+  /**
+   * Per live position, the number of the last `apply` that used it: a step's "used" set without
+   * allocating and clearing a mask per step (applies are numbered from 1, the array starts at 0).
+   */
+  private claimedIn = new Uint32Array(0);
+  private applyCount = 0;
 
   /** Starts with every original token of `grid` live, in raster order. */
   constructor(grid: TraceGrid, positions: PositionConvention) {
     this.grid = { ...grid };
     this.positions = positions;
-    this.live = Array.from({ length: originalTokenCount(grid) }, (_, i) => i);
+    const n = originalTokenCount(grid);
+    this.live = new Array<number>(n);
+    for (let i = 0; i < n; i++) this.live[i] = i;
   }
 
   /** Live visual token ids, in sequence order. */
@@ -75,53 +97,71 @@ export class TraceBuilder {
    */
   apply(info: StepInfo, sequence: readonly SequenceEntry[], scores?: ArrayLike<number>): readonly number[] {
     this.checkOrder(info);
-    const where = `${info.label} (${info.stage}${info.layer === undefined ? '' : ` layer ${info.layer}`})`;
-    if (scores !== undefined && scores.length !== this.live.length) {
-      throw new TraceConsistencyError(`${where}: ${scores.length} scores for ${this.live.length} live tokens`);
+    const live = this.live;
+    const n = live.length;
+    if (scores !== undefined && scores.length !== n) {
+      throw new TraceConsistencyError(`${stepName(info)}: ${scores.length} scores for ${n} live tokens`);
     }
-    const used = new Uint8Array(this.live.length);
-    const claim = (position: number): number => {
-      if (!Number.isInteger(position) || position < 0 || position >= this.live.length) {
-        throw new TraceConsistencyError(`${where}: position ${position} is not a live token (${this.live.length} live)`);
-      }
-      if (used[position]) throw new TraceConsistencyError(`${where}: token ${this.live[position]} (position ${position}) is used twice`);
-      used[position] = 1;
-      return this.live[position]!;
-    };
+    // Every check below runs on every step; only the error messages are built lazily. Nothing
+    // is stored until all of them passed, so a throw leaves the builder unchanged (a failed
+    // step's stamps in claimedIn are never read again: the next apply has a new number).
+    if (this.claimedIn.length < n) this.claimedIn = new Uint32Array(Math.max(n, 2 * this.claimedIn.length));
+    const claimed = this.claimedIn;
+    const stamp = ++this.applyCount;
     const stepIndex = this.steps.length;
     const firstGroup = originalTokenCount(this.grid) + this.groups.length;
-    const newGroups: MergeGroup[] = [];
-    const order: number[] = [];
-    for (const entry of sequence) {
+    let newGroups: MergeGroup[] | null = null;
+    const order = new Array<number>(sequence.length);
+    for (let i = 0; i < sequence.length; i++) {
+      const entry = sequence[i]!;
       if ('keep' in entry) {
-        order.push(claim(entry.keep));
+        order[i] = this.claim(entry.keep, stamp, info);
         continue;
       }
-      if (entry.merge.length === 0) throw new TraceConsistencyError(`${where}: merge '${entry.name}' has no members`);
-      const members = entry.merge.map(claim);
+      if (entry.merge.length === 0) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' has no members`);
+      const members = new Array<number>(entry.merge.length);
+      for (let m = 0; m < members.length; m++) members[m] = this.claim(entry.merge[m]!, stamp, info);
+      newGroups ??= [];
       const group: MergeGroup = { id: firstGroup + newGroups.length, name: entry.name, members, step: stepIndex };
       if (entry.at !== undefined) {
-        if (!entry.merge.includes(entry.at)) throw new TraceConsistencyError(`${where}: merge '${entry.name}' is stored at position ${entry.at}, which is not one of its members`);
-        group.at = this.live[entry.at]!;
+        if (!entry.merge.includes(entry.at)) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' is stored at position ${entry.at}, which is not one of its members`);
+        group.at = live[entry.at]!;
       }
       newGroups.push(group);
-      order.push(group.id);
+      order[i] = group.id;
     }
-    const dropped: DroppedToken[] = [];
-    for (let p = 0; p < this.live.length; p++) {
-      if (used[p]) continue;
-      const drop: DroppedToken = { id: this.live[p]! };
-      if (scores !== undefined) drop.score = scores[p]!;
-      dropped.push(drop);
+    // Each live position was claimed at most once (claim throws otherwise), so the dropped ones
+    // number n minus the claims.
+    let claims = 0;
+    for (const entry of sequence) claims += 'keep' in entry ? 1 : entry.merge.length;
+    const ids = new Int32Array(n - claims);
+    const dropScores = scores === undefined ? null : new Float64Array(n - claims);
+    for (let p = 0, d = 0; p < n; p++) {
+      if (claimed[p] === stamp) continue;
+      ids[d] = live[p]!;
+      if (dropScores) dropScores[d] = scores![p]!;
+      d++;
     }
-    const step: TraceStep = { stage: info.stage, label: info.label, dropped, created: newGroups.map((g) => g.id), order };
+    const created = newGroups ? newGroups.map((g) => g.id) : [];
+    const step: TraceStep = { stage: info.stage, label: info.label, dropped: [], created, order };
     if (info.layer !== undefined) step.layer = info.layer;
     if (info.frame !== undefined) step.frame = info.frame;
     if (info.kvLayers !== undefined) step.kvLayers = { ...info.kvLayers };
     this.steps.push(step);
-    this.groups.push(...newGroups);
+    this.drops.push({ ids, scores: dropScores });
+    if (newGroups) for (const g of newGroups) this.groups.push(g);
     this.live = order;
     return this.live;
+  }
+
+  /** The live token at `position`, marked used by apply number `stamp`; throws if it is not live or already used. */
+  private claim(position: number, stamp: number, info: StepInfo): number {
+    if (!Number.isInteger(position) || position < 0 || position >= this.live.length) {
+      throw new TraceConsistencyError(`${stepName(info)}: position ${position} is not a live token (${this.live.length} live)`);
+    }
+    if (this.claimedIn[position] === stamp) throw new TraceConsistencyError(`${stepName(info)}: token ${this.live[position]} (position ${position}) is used twice`);
+    this.claimedIn[position] = stamp;
+    return this.live[position]!;
   }
 
   /** Shorthand for a pure selection: keeps `positions` in the given order, drops the rest. */
@@ -154,7 +194,17 @@ export class TraceBuilder {
       }
       layers.push(counts);
     }
-    return structuredClone({ version: 1 as const, grid: this.grid, positions: this.positions, groups: this.groups, steps: this.steps, layers });
+    // The trace is the caller's to keep: every object in it is new (dropped lists built here from
+    // the typed arrays, the rest copied), in the key order the steps were recorded with.
+    const steps = this.steps.map((s, i): TraceStep => {
+      const drops = this.drops[i]!;
+      const dropped = new Array<DroppedToken>(drops.ids.length);
+      for (let d = 0; d < dropped.length; d++) dropped[d] = drops.scores ? { id: drops.ids[d]!, score: drops.scores[d]! } : { id: drops.ids[d]! };
+      const out: TraceStep = { ...s, dropped, created: s.created.slice(), order: s.order.slice() };
+      if (s.kvLayers) out.kvLayers = { ...s.kvLayers };
+      return out;
+    });
+    return { version: 1 as const, grid: structuredClone(this.grid), positions: this.positions, groups: structuredClone(this.groups), steps, layers };
   }
 
   private visualEntering(layer: number): number {

@@ -58,6 +58,22 @@ describe('TraceBuilder', () => {
     expect(() => b.keep({ stage: 'llm', label: 'no layer' }, [0])).toThrow(/needs the layer/);
   });
 
+  it('a failed step leaves no claims behind, and every finish returns a trace of its own', () => {
+    const b = new TraceBuilder(grid, 'original');
+    expect(() => b.keep({ stage: 'vision', label: 'dup' }, [3, 0, 0], [0, 1, 2, 3, 4, 5])).toThrow(/used twice/);
+    b.keep({ stage: 'vision', label: 'ok' }, [3, 0], [0, 1, 2, 3, 4, 5]);
+    const first = b.finish({ decoderLayers: 1, nonVisualTokens: 2 });
+    expect(first.steps).toHaveLength(1);
+    expect(first.steps[0]!.dropped).toEqual([{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 4, score: 4 }, { id: 5, score: 5 }]);
+    first.steps[0]!.dropped.pop();
+    first.steps[0]!.order.push(9);
+    first.grid.rows = 7;
+    const second = b.finish({ decoderLayers: 1, nonVisualTokens: 2 });
+    expect(second.steps[0]!.dropped).toHaveLength(4);
+    expect(second.steps[0]!.order).toEqual([3, 0]);
+    expect(second.grid).toEqual(grid);
+  });
+
   it('orders ViT steps by (frame, layer): the ViT encodes one frame after another', () => {
     const b = new TraceBuilder({ frames: 2, rows: 1, cols: 3 }, 'compact');
     b.apply({ stage: 'vit', layer: 0, frame: 0, label: 'f0' }, [{ merge: [0, 1], name: 'a' }, { keep: 2 }, { keep: 3 }, { keep: 4 }, { keep: 5 }]);
