@@ -164,7 +164,9 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
  * layer only (a layer whose probes a hook reads ends a segment).
  *   in  hidden [T, D], position_ids int64 [T], attn_mask [T, T] additive, probe_rows int64 [R] (attention rows probe)
  *   out hidden_out [T, D] (leaving layer `to`), present_key_l / present_value_l [Hkv, T, hd] for each
- *       l in from..to, and layer `to`'s probe outputs named as in `buildDecoderLayerGraph`
+ *       l in from..to, and layer `to`'s probe outputs named as in `buildDecoderLayerGraph`; when `to`
+ *       is the last layer also logits [1, V], the final norm + LM head on the last row (the nodes of
+ *       `buildLmHeadGraph`), so prefill does not pay a separate session run for one row
  */
 export function buildDecoderSegmentGraph(store: TensorStore, cfg: TextConfig, from: number, to: number, probes: DecoderProbeSet): GraphBuilder {
   if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to < cfg.numLayers)) {
@@ -187,6 +189,7 @@ export function buildDecoderSegmentGraph(store: TensorStore, cfg: TextConfig, fr
     x = last.out;
   }
   g.output(x, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  if (to === cfg.numLayers - 1) g.output(addLmHead(g, store, cfg, g.op('Gather', [x, g.int64([-1])], { axis: 0 })), 'logits', OnnxDataType.FLOAT, [1, cfg.vocabSize]);
   addProbeOutputs(g, last!, probes);
   return g;
 }

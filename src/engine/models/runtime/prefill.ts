@@ -1,6 +1,7 @@
 /**
  * The prefill phase: the spliced [prefix, visual, suffix] embeddings through every decoder layer,
- * one graph per layer, with probes and hooks between layers; then the LM head on the last row.
+ * one graph per layer or per fused run of layers, with probes and hooks between them; then the LM
+ * head on the last row (inside the fused segment that ends at the last layer, else its own graph).
  */
 import type * as ort from 'onnxruntime-node';
 import type { TextConfig } from '../checkpoint/types';
@@ -92,6 +93,8 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
   const tokenCounts: number[] = [];
   const visualCounts: number[] = [];
   let mask: { n: number; data: Float32Array } = { n: -1, data: new Float32Array(0) };
+  // The last row's logits, when the fused segment ending at the last layer computed them.
+  let lastLogits: Float32Array | undefined;
   for (let from = 0; from < L; ) {
     const n = seq.length;
     // Layers between pruning points share a length, so the [n, n] mask is built once per length.
@@ -124,14 +127,20 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     const probes: DecoderProbes = {};
     if (probeSet.attentionRows) probes.attentionRows = { rows, values: data(res, 'attn_rows', g.name) };
     if (probeSet.transitions) probes.transitions = { attnRatio: data(res, 'attn_ratio', g.name), attnCos: data(res, 'attn_cos', g.name), mlpRatio: data(res, 'mlp_ratio', g.name), mlpCos: data(res, 'mlp_cos', g.name) };
-    seq.setHidden(data(res, 'hidden_out', g.name));
+    const hiddenOut = data(res, 'hidden_out', g.name);
+    seq.setHidden(hiddenOut);
+    if (!single && to === L - 1) lastLogits = data(res, 'logits', g.name);
     if (hooks.afterDecoderLayer && (stopsAt(to) || probesAny(probeSet))) {
       const next = to + 1;
       await hooks.afterDecoderLayer({ layer: to, numLayers: L, seq, probes, layout, nextLayerScores: (r) => nextLayerScores(graphs, next, seq, r) });
+      // Hooks edit rows only through gather/setHidden, both of which replace seq.hidden.
+      if (seq.hidden !== hiddenOut) lastLogits = undefined;
     }
     from = to + 1;
   }
-  const lastLogits = await lmHeadLogits(graphs, seq.row(seq.length - 1).slice());
+  // Per-layer runs, a last segment of one layer, or a hook that edited the tokens after the last
+  // layer (none of the registered methods does): the LM head runs on the final last row.
+  lastLogits ??= await lmHeadLogits(graphs, seq.row(seq.length - 1).slice());
   return { seq, cache: new KvCache(layers, cfg.numKvHeads, cfg.headDim), lastLogits, tokenCounts, visualCounts };
 }
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DecoderProbes, RuntimeHooks, VitProbes } from '../../../../src/engine/models/runtime/hooks';
 import { combineHooks } from '../../../../src/engine/models/runtime/hooks';
 import { decodeGreedy } from '../../../../src/engine/models/runtime/decode';
-import { prefill, spliceSequence } from '../../../../src/engine/models/runtime/prefill';
+import { lmHeadLogits, prefill, spliceSequence } from '../../../../src/engine/models/runtime/prefill';
 import { encodeVisual } from '../../../../src/engine/models/runtime/vision';
 import type { TokenSequence } from '../../../../src/engine/models/runtime/token-sequence';
 import { VlmRuntime } from '../../../../src/engine/models/runtime/vlm';
@@ -183,6 +183,37 @@ describe('decoder hooks', () => {
         expect(Array.from(c.value)).toEqual(Array.from(d.value));
         expect([c.positions, Array.from(c.sources), c.nextPosition]).toEqual([d.positions, Array.from(d.sources), d.nextPosition]);
       });
+    } finally {
+      await fused.dispose();
+      await split.dispose();
+    }
+  });
+
+  it('the fused segment ending at the last layer gives the LM head graph\'s logits; an edit after the last layer is seen', async () => {
+    // Four layers, a drop after layer 0 → segments [0], [1..3]; the second carries the LM head.
+    const deep = tinyModel({ kvHeads: 2, seed: 33, textLayers: 4 });
+    const fused = new VlmRuntime(deep, { intraOpThreads: 1, prefill: 'fused' });
+    const split = new VlmRuntime(deep, { intraOpThreads: 1, prefill: 'per-layer' });
+    try {
+      const run = async (runtime: VlmRuntime, editLast: boolean) => {
+        const visual = await encodeVisual(runtime.graphs, [pixels]);
+        const parts = deep.prompt('which shape is red');
+        const { seq, layout } = spliceSequence(runtime.embeddings(), deep.config.text, parts.before, visual.embeds, visual.ids, parts.after);
+        return prefill(runtime.graphs, seq, layout, {
+          afterDecoderLayers: [0, 3],
+          afterDecoderLayer: ({ layer, seq: s }) => {
+            if (layer === 0) s.gather(Array.from({ length: s.length }, (_, i) => i).filter((i) => i % 2 === 0 || s.visual[i] === 0));
+            if (layer === 3 && editLast) s.gather(Array.from({ length: s.length - 1 }, (_, i) => i));
+          },
+        });
+      };
+      for (const editLast of [false, true]) {
+        const a = await run(fused, editLast);
+        const b = await run(split, editLast);
+        expect(Array.from(a.lastLogits)).toEqual(Array.from(b.lastLogits));
+        const head = await lmHeadLogits(fused.graphs, a.seq.row(a.seq.length - 1).slice());
+        expect(Array.from(a.lastLogits)).toEqual(Array.from(head));
+      }
     } finally {
       await fused.dispose();
       await split.dispose();
