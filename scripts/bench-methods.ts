@@ -98,8 +98,9 @@ interface Sample {
 
 /**
  * Median ms of the decoder graphs an unhooked prefill runs on `n` tokens (every layer's graph in
- * turn, or the one fused graph of all layers; no probes, no hooks, no bookkeeping: prefill's graph
- * time alone), for each of `lengths`, over `runs` interleaved rounds.
+ * turn, or the one fused graph of all layers, which also computes the last row's logits as
+ * prefill's does; no probes, no hooks, no bookkeeping: prefill's graph time alone), for each of
+ * `lengths`, over `runs` interleaved rounds.
  */
 async function decoderGraphTimes(rt: VlmRuntime, lengths: readonly number[], runs: number): Promise<number[]> {
   const t = rt.model.config.text;
