@@ -130,6 +130,13 @@ export function ownRows(probe: { rows: number[]; values: Float32Array } | undefi
   return { rows: [...wanted], values: subMatrix(all, at, 0, n) };
 }
 
+/** Whether two row lists are equal element by element. */
+function sameRows(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The user's parameters checked against the method's schema; unknown names are errors, not ignored. */
 function parseParams(d: AnyPruner, user: Record<string, unknown>): Record<string, unknown> {
   const result = d.params.strict().safeParse(user);
@@ -171,7 +178,10 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   // What the method needs at each layer, grouped once here rather than filtered at every call.
   const decoderNeeds = groupByLayer(needs.decoder ?? []);
   // Per layer: the kinds of attention rows to request (distinct) and whether transitions are needed.
-  const probePlans = new Map([...decoderNeeds].map(([layer, want]) => [layer, { kinds: [...new Set(want.flatMap((w) => (w.attention ? [w.attention] : [])))], transitions: want.some((w) => !!w.transitions) }]));
+  // The next layer's q·k rows are asked for as an in-graph probe of the layer (one session run fewer).
+  const probePlans = new Map([...decoderNeeds].map(([layer, want]) => [layer, { kinds: [...new Set(want.flatMap((w) => (w.attention ? [w.attention] : [])))], transitions: want.some((w) => !!w.transitions), next: want.find((w) => w.nextLayer)?.nextLayer }]));
+  // Next-layer rows this method asked for, per layer (combined hooks may add rows of their own).
+  const requestedNextRows = new Map<number, number[]>();
   const vitNeeds = groupByLayer(needs.vit ?? []);
 
   const record = (stage: 'vit' | 'vision' | 'llm', edit: TokenEdit, at: { layer?: number; frame?: number }, offset: number, block: number): void => {
@@ -244,17 +254,21 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       // One kind gives ascending distinct rows already; several are merged and sorted.
       const rows = plan.kinds.length === 0 ? [] : plan.kinds.length === 1 ? rowsFor(plan.kinds[0]!, seq) : [...new Set(plan.kinds.flatMap((k) => rowsFor(k, seq)))].sort((a, b) => a - b);
       requestedRows.set(layer, rows);
-      if (rows.length) return { attentionRows: rows, transitions: plan.transitions };
-      return plan.transitions ? { transitions: true } : undefined;
+      const next = plan.next && layer + 1 < geometry.decoderLayers ? rowsFor(plan.next, seq) : undefined;
+      if (next) requestedNextRows.set(layer, next);
+      const req: DecoderProbeRequest | undefined = rows.length ? { attentionRows: rows, transitions: plan.transitions } : plan.transitions ? { transitions: true } : undefined;
+      return next?.length ? { ...req, nextLayerRows: next } : req;
     },
     afterDecoderLayers: hookLayers,
     afterDecoderLayer: (ctx: DecoderLayerContext): void | Promise<void> => {
       if (!hooks.afterDecoderLayer || !hookLayerSet.has(ctx.layer)) return;
-      const nextKind = decoderNeeds.get(ctx.layer)?.find((w) => w.nextLayer)?.nextLayer;
+      const nextKind = probePlans.get(ctx.layer)?.next;
       if (!nextKind) return decoderEdit(ctx, undefined);
-      // Only a next-layer q·k request waits on a graph; the other layers stay synchronous (no
-      // promise and no extra microtask turn per call).
       const rows = rowsFor(nextKind, ctx.seq);
+      // Normally the layer's graph computed them (decoderProbes asked for these very rows); only
+      // when it did not (rows changed since) does the hook wait on the separate q·k graph.
+      const asked = requestedNextRows.get(ctx.layer);
+      if (ctx.probes.nextLayer && asked && sameRows(asked, rows)) return decoderEdit(ctx, ownRows(ctx.probes.nextLayer, rows, ctx.seq.length));
       return ctx.nextLayerScores(rows).then((values) => decoderEdit(ctx, { rows, values: matrix(values, rows.length, ctx.seq.length) }));
     },
     beforeDecode: (ctx: KvCacheContext) => {

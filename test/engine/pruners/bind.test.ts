@@ -56,3 +56,50 @@ describe('bindPruner edits', () => {
     }
   });
 });
+
+describe('bindPruner next-layer scores', () => {
+  const method = definePruner({
+    id: 'pdrop',
+    label: 'test',
+    paper: { title: 'test', arxiv: '', url: '' },
+    stages: ['llm'],
+    modalities: ['image'],
+    params: z.object({}),
+    positions: 'original',
+    retention: 'kept',
+    resolveParams: () => ({ params: {} }),
+    needs: () => ({ decoder: [{ layer: 0, nextLayer: 'last' as const }] }),
+    createState: () => ({}),
+    hooks: { afterDecoderLayer: (input) => ({ label: 'drop the lowest', sequence: [0, 1, 2, 3].filter((i) => i !== argmin(input.nextLayer!.values.data, input.span.visualStart, 4)).map((keep) => ({ keep })) }) },
+  });
+  const argmin = (row: Float32Array, start: number, count: number): number => {
+    let best = 0;
+    for (let i = 1; i < count; i++) if (row[start + i]! < row[start + best]!) best = i;
+    return best;
+  };
+  /** One text row, four visual tokens, one text row. */
+  const sequence = (): TokenSequence => new TokenSequence(new Float32Array(12), 2, Uint8Array.from([0, 1, 1, 1, 1, 0]));
+  const layout = { prefixLength: 1, visualIds: Int32Array.from([0, 1, 2, 3]), suffixLength: 1 };
+
+  it('asks for them as an in-graph probe of the layer and reads them from the probes, without the separate scorer', async () => {
+    const bound = bindPruner(method, { retention: 0.75 }, geometry);
+    const seq = sequence();
+    expect(bound.hooks.decoderProbes!(0, seq)).toEqual({ nextLayerRows: [5] });
+    const values = Float32Array.from([0.1, 0.3, 0.05, 0.2, 0.15, 0.2]);
+    let scorerCalls = 0;
+    const nextLayerScores = async (): Promise<Float32Array> => {
+      scorerCalls++;
+      return values;
+    };
+    await bound.hooks.afterDecoderLayer!({ layer: 0, numLayers: 2, seq, layout, probes: { nextLayer: { rows: [5], values } }, nextLayerScores });
+    expect(scorerCalls).toBe(0);
+    expect(Array.from(seq.sources)).toEqual([0, 1, 3, 4, 5]); // visual token 1 (row 2, score 0.05, the lowest) dropped
+    // Without the probe (rows changed, or a runtime that did not compute it) the scorer answers.
+    const again = bindPruner(method, { retention: 0.75 }, geometry);
+    const seq2 = sequence();
+    again.hooks.decoderProbes!(0, seq2);
+    await again.hooks.afterDecoderLayer!({ layer: 0, numLayers: 2, seq: seq2, layout, probes: {}, nextLayerScores });
+    expect(scorerCalls).toBe(1);
+    expect(Array.from(seq2.sources)).toEqual([0, 1, 3, 4, 5]);
+  });
+});

@@ -22,11 +22,17 @@ export interface DecoderProbeSet {
   attentionRows?: boolean;
   /** Per-token ‖out‖/‖in‖ and cos(in, out) of the attention and MLP sublayers. */
   transitions?: boolean;
+  /**
+   * The next layer's query·key scores on this graph's output (`addQueryKeyScores`, the nodes of
+   * `buildQueryKeyScoreGraph`) for query rows given at run time (inputs `next_rows`, `next_row_mask`;
+   * output `next_qk_rows`): one session run fewer per pruning point than the separate scorer.
+   */
+  nextLayerRows?: boolean;
 }
 
 /** A stable key for a probe set, used to cache built graph variants. */
 export function decoderProbeKey(p: DecoderProbeSet): string {
-  return `${p.attentionRows ? 'r' : '-'}${p.transitions ? 't' : '-'}`;
+  return `${p.attentionRows ? 'r' : '-'}${p.transitions ? 't' : '-'}${p.nextLayerRows ? 'n' : ''}`;
 }
 
 /** HF tensor name prefix of decoder layer `i`. */
@@ -150,6 +156,7 @@ export function buildDecoderLayerGraph(store: TensorStore, cfg: TextConfig, laye
   const past = { pastKey: g.input('past_key', OnnxDataType.FLOAT, [Hkv, 'P', hd]), pastValue: g.input('past_value', OnnxDataType.FLOAT, [Hkv, 'P', hd]) };
   const r = addDecoderLayer(g, store, cfg, layer, { x, positions, mask, ...past });
   g.output(r.out, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  addNextLayerProbe(g, store, cfg, layer, r.out, positions, probes);
   g.output(r.key, 'present_key', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   g.output(r.value, 'present_value', OnnxDataType.FLOAT, [Hkv, 'S', hd]);
   addProbeOutputs(g, r, probes);
@@ -189,6 +196,7 @@ export function buildDecoderSegmentGraph(store: TensorStore, cfg: TextConfig, fr
     x = last.out;
   }
   g.output(x, 'hidden_out', OnnxDataType.FLOAT, ['T', D]);
+  addNextLayerProbe(g, store, cfg, to, x, positions, probes);
   if (to === cfg.numLayers - 1) g.output(addLmHead(g, store, cfg, g.op('Gather', [x, g.int64([-1])], { axis: 0 })), 'logits', OnnxDataType.FLOAT, [1, cfg.vocabSize]);
   addProbeOutputs(g, last!, probes);
   return g;
@@ -246,17 +254,28 @@ export function buildDecodeStepGraph(store: TensorStore, cfg: TextConfig): Graph
  *   out qk_rows [R, T]
  */
 export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, layer: number): GraphBuilder {
+  const g = new GraphBuilder(`qk_scores_${layer}`);
+  const x = g.input('hidden', OnnxDataType.FLOAT, ['T', cfg.hiddenSize]);
+  const pos = g.input('position_ids', OnnxDataType.INT64, ['T']);
+  const rows = g.input('probe_rows', OnnxDataType.INT64, ['R']);
+  const rowMask = g.input('row_mask', OnnxDataType.FLOAT, ['R', 'T']);
+  g.output(addQueryKeyScores(g, store, cfg, layer, x, pos, rows, rowMask), 'qk_rows', OnnxDataType.FLOAT, ['R', 'T']);
+  return g;
+}
+
+/**
+ * Adds decoder layer `layer`'s query·key scores on hidden states `x` [T, D] entering it at
+ * positions `pos`: head-mean causal softmax rows [R, T] for query `rows` (`rowMask` [R, T]
+ * additive). Its own RoPE table and weights, so the same nodes serve the standalone scorer and a
+ * probe inside the previous layer's graph.
+ */
+export function addQueryKeyScores(g: GraphBuilder, store: TensorStore, cfg: TextConfig, layer: number, x: Value, pos: Value, rows: Value, rowMask: Value): Value {
   const D = cfg.hiddenSize;
   const H = cfg.numHeads;
   const Hkv = cfg.numKvHeads;
   const hd = cfg.headDim;
   const prefix = decoderLayerPrefix(layer);
   const w = readQk(store, cfg, prefix);
-  const g = new GraphBuilder(`qk_scores_${layer}`);
-  const x = g.input('hidden', OnnxDataType.FLOAT, ['T', D]);
-  const pos = g.input('position_ids', OnnxDataType.INT64, ['T']);
-  const rows = g.input('probe_rows', OnnxDataType.INT64, ['R']);
-  const rowMask = g.input('row_mask', OnnxDataType.FLOAT, ['R', 'T']);
   const normed = rmsNorm(g, x, `${prefix}.input_layernorm`, w.inputNorm, cfg.rmsNormEps);
   // Queries only for the requested rows: project and rotate just those (cheap for |R| ≪ T). Their
   // RoPE rows are gathered from the keys' table (the same values as a table of their positions,
@@ -269,8 +288,16 @@ export function buildQueryKeyScoreGraph(store: TensorStore, cfg: TextConfig, lay
   const kt = g.op('Transpose', [repeatKv(g, k, Hkv, H / Hkv, hd)], { perm: [0, 2, 1] });
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kt]), g.float(1 / Math.sqrt(hd))]), rowMask]);
   const probs = g.op('Softmax', [scores], { axis: -1 });
-  g.output(g.op('ReduceMean', [probs, g.int64([0])], { keepdims: 0 }), 'qk_rows', OnnxDataType.FLOAT, ['R', 'T']);
-  return g;
+  return g.op('ReduceMean', [probs, g.int64([0])], { keepdims: 0 });
+}
+
+/** The `nextLayerRows` probe of a graph whose last layer is `layer` and output `x` (see DecoderProbeSet). */
+function addNextLayerProbe(g: GraphBuilder, store: TensorStore, cfg: TextConfig, layer: number, x: Value, positions: Value, probes: DecoderProbeSet): void {
+  if (!probes.nextLayerRows) return;
+  if (layer + 1 >= cfg.numLayers) throw new Error(`next-layer q·k probe: there is no decoder layer ${layer + 1} after the last (${cfg.numLayers - 1}).`);
+  const rows = g.input('next_rows', OnnxDataType.INT64, ['Rn']);
+  const rowMask = g.input('next_row_mask', OnnxDataType.FLOAT, ['Rn', 'T']);
+  g.output(addQueryKeyScores(g, store, cfg, layer + 1, x, positions, rows, rowMask), 'next_qk_rows', OnnxDataType.FLOAT, ['Rn', 'T']);
 }
 
 /** Adds the final RMSNorm + LM head on x [R, D]; returns logits [R, V]. Tied embeddings use embed_tokens. */

@@ -9,8 +9,9 @@
  *
  * Rules for hooks:
  * - Probes are graph outputs, so they are requested *before* a layer runs (`vitProbes`,
- *   `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are a
- *   separate small graph and are computed on demand (`nextLayerScores`).
+ *   `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are either
+ *   requested the same way (`nextLayerRows`: computed inside the layer's graph, read as
+ *   `probes.nextLayer`) or computed on demand by a separate small graph (`nextLayerScores`).
  * - Hooks edit token sequences only through TokenSequence (`gather`, `setHidden`, positions) and
  *   the KvCache (`gather`, `nextPosition`), so provenance stays right for the token trace.
  * - In the ViT, row 0 is the CLS token and must stay row 0. Visual rows in the decoder sequence
@@ -37,8 +38,8 @@
  *   };
  *   // seq.sources maps kept rows to prefill rows; layout.visualIds[source − layout.prefixLength]
  *   // is the visual token id (frame · tokensPerFrame + raster index) for the token trace.
- * With combined hooks the attention rows are the sorted union of every request: find yours with
- * `probes.attentionRows.rows.indexOf(r)`.
+ * With combined hooks the attention rows (and next-layer rows) are the sorted union of every
+ * request: find yours with `probes.attentionRows.rows.indexOf(r)`.
  *
  * Fused prefill: a hook that declares `afterDecoderLayers` (FastV above: `[K - 1]`) lets the
  * runtime run the layers between those points as one graph (prefill.ts); `afterDecoderLayer` then
@@ -106,6 +107,13 @@ export interface DecoderProbeRequest {
   attentionRows?: readonly number[];
   /** Per-token transition stats of the attention and MLP sublayers. */
   transitions?: boolean;
+  /**
+   * Query rows (indices into the sequence leaving the layer, which has the same rows) whose
+   * head-mean softmax over layer+1's q·k to compute inside this layer's graph: what
+   * `nextLayerScores(rows)` returns after it, without a session run of its own. Not after the
+   * last layer.
+   */
+  nextLayerRows?: readonly number[];
 }
 
 /** Probe outputs of one decoder layer (those requested). */
@@ -113,6 +121,8 @@ export interface DecoderProbes {
   /** rows: the requested rows; values [R, n] over all keys, causal mask included, rows sum to 1. */
   attentionRows?: { rows: number[]; values: Float32Array };
   transitions?: { attnRatio: Float32Array; attnCos: Float32Array; mlpRatio: Float32Array; mlpCos: Float32Array };
+  /** rows: the requested next-layer rows (sorted union when combined); values [R, n] as `nextLayerScores(rows)`. */
+  nextLayer?: { rows: number[]; values: Float32Array };
 }
 
 /** Passed to `afterDecoderLayer`: the hidden states leaving layer `layer` (= entering layer+1). */
@@ -164,7 +174,7 @@ export interface RuntimeHooks {
 
 /** The graph probe set implied by a decoder request. */
 export function decoderProbeSet(req: DecoderProbeRequest | undefined): DecoderProbeSet {
-  return { attentionRows: !!req?.attentionRows?.length, transitions: !!req?.transitions };
+  return { attentionRows: !!req?.attentionRows?.length, transitions: !!req?.transitions, nextLayerRows: !!req?.nextLayerRows?.length };
 }
 
 /**
@@ -184,7 +194,8 @@ export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
       const reqs = list.map((h) => h.decoderProbes?.(layer, seq)).filter((r): r is DecoderProbeRequest => !!r);
       if (!reqs.length) return undefined;
       const rows = [...new Set(reqs.flatMap((r) => r.attentionRows ?? []))].sort((a, b) => a - b);
-      return { attentionRows: rows.length ? rows : undefined, transitions: reqs.some((r) => r.transitions) };
+      const next = [...new Set(reqs.flatMap((r) => r.nextLayerRows ?? []))].sort((a, b) => a - b);
+      return { attentionRows: rows.length ? rows : undefined, transitions: reqs.some((r) => r.transitions), ...(next.length ? { nextLayerRows: next } : {}) };
     },
     afterVitLayer: (ctx) => each((h) => h.afterVitLayer, ctx),
     beforeProjector: (ctx) => each((h) => h.beforeProjector, ctx),

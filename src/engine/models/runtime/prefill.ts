@@ -109,8 +109,15 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     }
     const rows = req?.attentionRows ? [...req.attentionRows] : [];
     for (const r of rows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${to}): attention row ${r} is outside 0..${n - 1}.`);
+    const nextRows = req?.nextLayerRows ? [...req.nextLayerRows] : [];
+    for (const r of nextRows) if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`decoderProbes(${to}): next-layer row ${r} is outside 0..${n - 1}.`);
+    if (nextRows.length && to === L - 1) throw new Error(`decoderProbes(${to}): next-layer rows requested at the last decoder layer.`);
     const feeds: Record<string, ort.Tensor> = { hidden: f32(seq.hidden, [n, D]), position_ids: i64(seq.positions), attn_mask: f32(mask.data, [n, n]) };
     if (probeSet.attentionRows) feeds.probe_rows = i64(rows);
+    if (probeSet.nextLayerRows) {
+      feeds.next_rows = i64(nextRows);
+      feeds.next_row_mask = f32(causalRowMask(nextRows, n), [nextRows.length, n]);
+    }
     const single = to === from;
     const g = single ? await graphs.decoderLayer(from, probeSet) : await graphs.decoderSegment(from, to, probeSet);
     if (single) feeds.past_key = feeds.past_value = emptyPast(cfg.numKvHeads, cfg.headDim);
@@ -126,6 +133,7 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
     }
     const probes: DecoderProbes = {};
     if (probeSet.attentionRows) probes.attentionRows = { rows, values: data(res, 'attn_rows', g.name) };
+    if (probeSet.nextLayerRows) probes.nextLayer = { rows: nextRows, values: data(res, 'next_qk_rows', g.name) };
     if (probeSet.transitions) probes.transitions = { attnRatio: data(res, 'attn_ratio', g.name), attnCos: data(res, 'attn_cos', g.name), mlpRatio: data(res, 'mlp_ratio', g.name), mlpCos: data(res, 'mlp_cos', g.name) };
     const hiddenOut = data(res, 'hidden_out', g.name);
     seq.setHidden(hiddenOut);
@@ -145,8 +153,8 @@ export async function prefill(graphs: ModelGraphs, seq: TokenSequence, layout: P
 }
 
 /** Whether a layer's graph computes any probe (its hook must then run after it). */
-function probesAny(p: { attentionRows?: boolean; transitions?: boolean }): boolean {
-  return !!(p.attentionRows || p.transitions);
+function probesAny(p: { attentionRows?: boolean; transitions?: boolean; nextLayerRows?: boolean }): boolean {
+  return !!(p.attentionRows || p.transitions || p.nextLayerRows);
 }
 
 /** The largest of `values` without spreading them into arguments (no call-stack limit on long sequences). */

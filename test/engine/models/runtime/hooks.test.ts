@@ -220,6 +220,36 @@ describe('decoder hooks', () => {
     }
   });
 
+  it('next-layer rows requested as a probe equal nextLayerScores, fused or per layer, and end a segment', async () => {
+    const deep = tinyModel({ kvHeads: 2, seed: 35, textLayers: 4 });
+    for (const mode of ['fused', 'per-layer'] as const) {
+      const runtime = new VlmRuntime(deep, { intraOpThreads: 1, prefill: mode });
+      try {
+        const visual = await encodeVisual(runtime.graphs, [pixels]);
+        const parts = deep.prompt('which shape is red');
+        const { seq, layout } = spliceSequence(runtime.embeddings(), deep.config.text, parts.before, visual.embeds, visual.ids, parts.after);
+        const after: number[] = [];
+        const checked: number[] = [];
+        await prefill(runtime.graphs, seq, layout, {
+          decoderProbes: (l, s) => (l === 1 ? { nextLayerRows: [s.length - 2, s.length - 1] } : undefined),
+          afterDecoderLayers: [],
+          afterDecoderLayer: async ({ layer, seq: s, probes, nextLayerScores }) => {
+            after.push(layer);
+            if (layer !== 1) return;
+            expect(probes.nextLayer!.rows).toEqual([s.length - 2, s.length - 1]);
+            expect(Array.from(probes.nextLayer!.values)).toEqual(Array.from(await nextLayerScores(probes.nextLayer!.rows)));
+            checked.push(layer);
+            s.gather(Array.from({ length: s.length }, (_, i) => i).filter((i) => i % 2 === 0 || s.visual[i] === 0));
+          },
+        });
+        expect(checked).toEqual([1]);
+        expect(after).toEqual([1]);
+      } finally {
+        await runtime.dispose();
+      }
+    }
+  });
+
   it('combineHooks fuses only when every hook with afterDecoderLayer declares its layers', () => {
     const a: RuntimeHooks = { afterDecoderLayers: [3, 1], afterDecoderLayer: () => undefined };
     const b: RuntimeHooks = { afterDecoderLayers: [1, 5], afterDecoderLayer: () => undefined };
