@@ -66,9 +66,9 @@ export { planMethods } from './method-pass';
 
 /**
  * Hooks that report progress and stop the run when cancelled: per ViT layer in the vision phase
- * (vision runs one session per layer anyway), and in prefill only where prefill stops between
- * session runs — after each run of fused decoder layers (prefill.ts), one event for the layers it
- * covered. With fused prefill they declare only the last decoder layer as theirs
+ * (vision runs one session per layer anyway), and in prefill at its start and where it stops
+ * between session runs — after each run of fused decoder layers (prefill.ts), one event for the
+ * layers it covered. With fused prefill they declare only the last decoder layer as theirs
  * (`afterDecoderLayers`), which ends a run of layers anyway, so they never split prefill into more
  * session runs than the method's own hooks need: the lab then measures the prefill the bench does.
  * Per-layer prefill (large models) runs one session per layer regardless, so there they declare
@@ -85,6 +85,14 @@ function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: Ab
       const perFrame = Math.max(visionLayersNeeded(cfg), ctx.layer + 1); // probes may run layers past the feature layer
       const total = frames * perFrame;
       report({ phase: 'vision', done: Math.min(total, ctx.frame * perFrame + ctx.layer + 1), total, message: `${label}: frame ${ctx.frame + 1}/${frames}, ViT layer ${ctx.layer + 1}` });
+    },
+    // Called before each layer's graph is chosen; at layer 0 it marks the start of prefill, whose
+    // first event otherwise comes only after the first fused run of layers.
+    decoderProbes: (layer) => {
+      if (layer !== 0) return undefined;
+      throwIfCancelled(signal, what);
+      report({ phase: 'prefill', done: 0, total: cfg.text.numLayers, message: `${label}: prefill` });
+      return undefined;
     },
     afterDecoderLayers: prefillModeFor(rt.graphs) === 'fused' ? [cfg.text.numLayers - 1] : Array.from({ length: cfg.text.numLayers }, (_, l) => l),
     afterDecoderLayer: (ctx) => {
@@ -132,7 +140,7 @@ function withTotal(t: PhaseTimings): PhaseTimings {
  * Runs every planned method on the question: warmup + repeats answers each, the first measured
  * one reported. Throws ApiError 'invalid-input' / 'unsupported' for methods planMethods refuses
  * (before anything runs), 'cancelled' when `signal` fires (checked after
- * each ViT layer, after each fused run of decoder layers, and before decoding); runtime
+ * each ViT layer, before prefill, after each fused run of decoder layers, and before decoding); runtime
  * failures propagate as they are.
  */
 export async function runQuestion(rt: VlmRuntime, opts: RunQuestionOptions): Promise<RunQuestionResult> {
