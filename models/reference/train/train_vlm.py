@@ -16,7 +16,9 @@ objects of a "where is A relative to B" question (relation had stayed at chance 
 alone as the signal).
 `--oracle-aug P` trains on pruned inputs: with probability P an image scene's prefix keeps only the
 patches covering its questions' objects (the model-card oracle, from the objects' boxes), with
-compact positions, so the model learns that the answer lives in those tokens. Image and video batches alternate (every `--video-every`-th step is a video batch)
+compact positions, so the model learns that the answer lives in those tokens.
+
+Image and video batches alternate (every `--video-every`-th step is a video batch)
 so video never overwrites image skills. Visual and word embeddings start at the same scale
 (REFERENCE_MODEL_NOTES "scale matching"). Resumes from RUN/stage2.pt; starts from RUN/stage1.pt.
   python3 train_vlm.py --data DATA/train --val DATA/val --run RUN [--minutes 60]
