@@ -10,7 +10,7 @@ import { FlopsTooltip } from '../../src/renderer/components/metrics/FlopsChart';
 import { flopsDetails, layerCounts, overheadFormula } from '../../src/renderer/lib/flopsDetails';
 import { flopsRows } from '../../src/renderer/lib/metricsData';
 import { computeFlops, formatFlops, type ModelDims } from '../../src/shared/flops';
-import type { MethodResult } from '../../src/shared/schemas/runs';
+import { runFlopsOf, type MethodResult } from '../../src/shared/schemas/runs';
 import { mount } from './render';
 import { twoMethodResponse } from './runFixtures';
 
@@ -29,19 +29,7 @@ function fastvResult(): MethodResult {
   return {
     ...base,
     method: 'fastv',
-    flops: {
-      convention: f.convention,
-      unit: f.unit,
-      total: f.total,
-      vision: { total: f.vision.total, images: f.vision.images, tokensPerLayer: f.vision.tokensPerLayer },
-      projector: { total: f.projector.total, tokens: f.projector.tokens },
-      prefill: { total: f.prefill.total, tokensPerLayer: f.prefill.tokensPerLayer, layers: f.prefill.layers },
-      decode: { total: f.decode.total, steps: f.decode.steps },
-      lmHead: { total: f.lmHead.total },
-      extra: { total: f.extra.total, items: f.extra.items },
-      formula: f.formulas.decoderLayer,
-      formulas: f.formulas,
-    },
+    flops: runFlopsOf(f),
   };
 }
 

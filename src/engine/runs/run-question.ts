@@ -8,7 +8,7 @@
  * Every pass — warm-ups and repeats included — binds its method afresh (method-pass.ts).
  */
 import type { FlopsConvention } from '../../shared/flops';
-import type { MethodResult, MethodSpec, RunFlops } from '../../shared/schemas/runs';
+import { runFlopsOf, type MethodResult, type MethodSpec, type RunFlops } from '../../shared/schemas/runs';
 import { visionLayersNeeded } from '../models/checkpoint/config';
 import { isCorrect } from '../metrics/accuracy';
 import { fidelity } from '../metrics/fidelity';
@@ -110,19 +110,7 @@ function progressHooks(rt: VlmRuntime, frames: number, label: string, signal: Ab
 
 /** The contract's FLOPs summary of one run (`f`: its breakdown with any method overhead, default: none). */
 export function runFlops(rt: VlmRuntime, r: AnswerResult, convention: FlopsConvention, f = flopsOfRun(rt, r, convention)): RunFlops {
-  return {
-    convention: f.convention,
-    unit: f.unit,
-    total: f.total,
-    vision: { total: f.vision.total, images: f.vision.images, tokensPerLayer: f.vision.tokensPerLayer },
-    projector: { total: f.projector.total, tokens: f.projector.tokens },
-    prefill: { total: f.prefill.total, tokensPerLayer: f.prefill.tokensPerLayer, layers: f.prefill.layers },
-    decode: { total: f.decode.total, steps: f.decode.steps },
-    lmHead: { total: f.lmHead.total },
-    extra: { total: f.extra.total, items: f.extra.items },
-    formula: f.formulas.decoderLayer,
-    formulas: { ...f.formulas },
-  };
+  return runFlopsOf(f);
 }
 
 /** The first answer token's top-k candidates with their decoded text. */

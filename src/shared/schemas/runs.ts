@@ -4,6 +4,7 @@
  * measured against it. Responses stay small: top-5 of the first answer token, never full logits.
  */
 import { z } from 'zod';
+import type { FlopsBreakdown } from '../flops';
 import { PruningReport } from '../trace';
 
 const Count = z.number().int().nonnegative();
@@ -73,6 +74,23 @@ export const RunFlops = z.object({
     .optional(),
 });
 export type RunFlops = z.infer<typeof RunFlops>;
+
+/** The contract's FLOPs summary of a shared/flops.ts breakdown (every component, formulas included). */
+export function runFlopsOf(f: FlopsBreakdown): RunFlops {
+  return {
+    convention: f.convention,
+    unit: f.unit,
+    total: f.total,
+    vision: { total: f.vision.total, images: f.vision.images, tokensPerLayer: f.vision.tokensPerLayer },
+    projector: { total: f.projector.total, tokens: f.projector.tokens },
+    prefill: { total: f.prefill.total, tokensPerLayer: f.prefill.tokensPerLayer, layers: f.prefill.layers },
+    decode: { total: f.decode.total, steps: f.decode.steps },
+    lmHead: { total: f.lmHead.total },
+    extra: { total: f.extra.total, items: f.extra.items },
+    formula: f.formulas.decoderLayer,
+    formulas: { ...f.formulas },
+  };
+}
 
 /** How far a method's output is from the unpruned model's (absent on the baseline itself). */
 export const FidelitySchema = z.object({

@@ -10,7 +10,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { KvCache, LayerKvCache } from './kv-cache';
 import { runGraph, type ModelGraphs } from './model-graphs';
-import { embedTokens, lmHeadLogits } from './prefill';
+import { decoderLayerWeights, embedTokens, lmHeadLogits } from './prefill';
 import { argmax, causalMask, data, emptyPast, f32, i64 } from './tensors';
 
 /** Greedy decoding settings. */
@@ -36,7 +36,7 @@ export function decodeModeFor(graphs: ModelGraphs): 'fused' | 'per-layer' {
   const mode = graphs.options.decode ?? 'auto';
   if (mode !== 'auto') return mode;
   const t = graphs.model.config.text;
-  const perLayer = 2 * t.hiddenSize * (t.numHeads + t.numKvHeads) * t.headDim + 3 * t.hiddenSize * t.intermediateSize;
+  const perLayer = decoderLayerWeights(t);
   return 4 * (t.numLayers * perLayer + t.vocabSize * t.hiddenSize) <= FUSED_DECODE_MAX_BYTES ? 'fused' : 'per-layer';
 }
 

@@ -62,6 +62,11 @@ export async function lmHeadLogits(graphs: ModelGraphs, hidden: Float32Array): P
  */
 export const FUSED_PREFILL_MAX_BYTES = 512 * 1024 ** 2;
 
+/** Weights (parameter count) of one decoder layer: q/k/v/o projections and the gated MLP. */
+export function decoderLayerWeights(t: TextConfig): number {
+  return 2 * t.hiddenSize * (t.numHeads + t.numKvHeads) * t.headDim + 3 * t.hiddenSize * t.intermediateSize;
+}
+
 /**
  * How prefill runs for this model: 'fused' runs each stretch of layers with no hook between them
  * as one graph (one session run instead of one per layer: the per-run fixed cost dominates short
@@ -72,7 +77,7 @@ export function prefillModeFor(graphs: ModelGraphs): 'fused' | 'per-layer' {
   const mode = graphs.options.prefill ?? 'auto';
   if (mode !== 'auto') return mode;
   const t = graphs.model.config.text;
-  const perLayer = 2 * t.hiddenSize * (t.numHeads + t.numKvHeads) * t.headDim + 3 * t.hiddenSize * t.intermediateSize;
+  const perLayer = decoderLayerWeights(t);
   return 4 * t.numLayers * perLayer <= FUSED_PREFILL_MAX_BYTES ? 'fused' : 'per-layer';
 }
 
