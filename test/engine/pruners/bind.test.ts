@@ -103,3 +103,33 @@ describe('bindPruner next-layer scores', () => {
     expect(Array.from(seq2.sources)).toEqual([0, 1, 3, 4, 5]);
   });
 });
+
+describe('bindPruner parameters', () => {
+  const withParam = definePruner({
+    id: 'random',
+    label: 'test',
+    paper: { title: 'test', arxiv: '', url: '' },
+    stages: ['vision'],
+    modalities: ['image'],
+    params: z.object({ keep: z.number().int().optional().describe('k'), layers: z.array(z.number()).default([1, 2]).describe('l') }),
+    positions: 'compact',
+    retention: 'kept',
+    resolveParams: (_r, user) => ({ params: user }),
+    needs: () => ({}),
+    createState: () => ({}),
+    hooks: {},
+  });
+
+  it('hands every bind its own copy of the parsed parameters (the parse is cached)', () => {
+    const a = bindPruner(withParam, { retention: 0.5, user: { keep: 2 } }, geometry).resolved.params as { layers: number[] };
+    a.layers.push(99);
+    const b = bindPruner(withParam, { retention: 0.5, user: { keep: 2 } }, geometry).resolved.params as { layers: number[] };
+    expect(b).toEqual({ keep: 2, layers: [1, 2] });
+  });
+
+  it('still rejects an unknown name after the same values without it were cached, even when it is undefined', () => {
+    bindPruner(withParam, { retention: 0.5, user: {} }, geometry);
+    expect(() => bindPruner(withParam, { retention: 0.5, user: { bogus: undefined } }, geometry)).toThrow(/bogus/);
+    expect(() => bindPruner(withParam, { retention: 0.5, user: { keep: 1.5 } }, geometry)).toThrow(/keep/);
+  });
+});

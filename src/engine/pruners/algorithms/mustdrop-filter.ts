@@ -21,6 +21,7 @@
  */
 import { layerAveragedCount, solveIncreasing, type ScheduleStage } from './depth';
 import { row, type Matrix } from './matrix';
+import { memoizePure } from './memo';
 import { rankDescending } from './topk';
 
 /** g (column sums) and p (column maxima) of the text→visual attention block. */
@@ -97,9 +98,12 @@ export function calibratedDualAttentionFilter(
 /**
  * Per-stage keep counts whose layer average (tokens entering each of `numLayers` layers) is
  * `targetAverage`, for `initial` tokens entering the LLM, pruning after `layers`, never below
- * `floor` (the key set). Returns the schedule and the average it achieves.
+ * `floor` (the key set). Returns the schedule and the average it achieves (frozen: the plan is
+ * cached, because the hook plans it on every run from the same few integers).
  */
-export function mustDropStageTargets(
+export const mustDropStageTargets = memoizePure(solveStageTargets);
+
+function solveStageTargets(
   initial: number,
   layers: readonly number[],
   numLayers: number,

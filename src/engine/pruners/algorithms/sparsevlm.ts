@@ -22,6 +22,7 @@
  */
 import { layerAveragedCount, scheduleAtDepth, solveIncreasing, type ScheduleStage } from './depth';
 import { softmaxInto, type Matrix } from './matrix';
+import { memoizePure } from './memo';
 import { addDividedRow64, rowDots } from './similarity';
 
 /** Indices (into the text tokens) of the raters. */
@@ -91,8 +92,13 @@ export interface SparseVlmStage extends ScheduleStage {
   clusters: number;
 }
 
-/** Stages at the paper's layers (scaled to depth) whose layer average is retention·|V|. */
-export function sparseVlmSchedule(visualCount: number, retention: number, numLayers: number, recycle = true): { stages: SparseVlmStage[]; achievedRetention: number } {
+/**
+ * Stages at the paper's layers (scaled to depth) whose layer average is retention·|V| (frozen and
+ * cached: every run of a sweep binds the method with the same few numbers).
+ */
+export const sparseVlmSchedule = memoizePure((visualCount: number, retention: number, numLayers: number, recycle: boolean = true) => solveSchedule(visualCount, retention, numLayers, recycle));
+
+function solveSchedule(visualCount: number, retention: number, numLayers: number, recycle: boolean): { stages: SparseVlmStage[]; achievedRetention: number } {
   const shape = sparseVlmShape(retention);
   const build = (scale: number): SparseVlmStage[] => {
     const keeps = shape.map((f) => Math.max(Math.min(1, visualCount), Math.round(Math.min(1, f * scale) * visualCount)));
