@@ -1,5 +1,18 @@
-/** Minimal flag parsing shared by the shell's commands (serve, info). */
+/** Flag parsing shared by the commands: a minimal parser (serve, info) and node:util's with usage errors. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../command';
+
+/**
+ * node:util `parseArgs` over `argv` with the given options and no positional arguments; what it
+ * rejects (an unknown option, a missing value) becomes a UsageError with its message.
+ */
+export function parseOptions<const T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--flag` arguments. Unknown flags and

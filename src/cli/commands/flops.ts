@@ -3,12 +3,12 @@
  * preset, per component, with the formulas (src/shared/flops.ts). Reads only config.json.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseLlavaConfig } from '../../engine/models/checkpoint/config';
 import { flopsDimsFromConfig } from '../../engine/models/checkpoint/flops-dims';
 import { readJsonObject } from '../../engine/models/checkpoint/json';
 import { FLOPS_PRESETS, formatFlops, uniformFlops, type FlopsBreakdown, type FlopsConvention, type FlopsPresetName, type ModelDims } from '../../shared/flops';
 import { UsageError, type CliCommand } from '../command';
+import { parseOptions } from './args';
 
 const presetNames = Object.keys(FLOPS_PRESETS) as FlopsPresetName[];
 
@@ -69,19 +69,10 @@ export const flopsCommand: CliCommand = {
   summary: 'Analytical FLOPs of a model (folder or preset) per component, with the formulas',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
+    const values = parseOptions(argv, {
           model: { type: 'string' }, preset: { type: 'string' }, 'visual-tokens': { type: 'string' }, 'text-tokens': { type: 'string' },
           'decode-steps': { type: 'string' }, images: { type: 'string' }, convention: { type: 'string' }, json: { type: 'boolean' },
-        },
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+        });
     const convention = values.convention ?? 'paper';
     if (convention !== 'paper' && convention !== 'fastv') throw new UsageError(`--convention must be paper or fastv, got '${convention}'.`);
     const dims = resolveDims(values.model, values.preset);

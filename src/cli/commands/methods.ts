@@ -3,9 +3,9 @@
  * convention, how retention is met, the paper, and every parameter with its default and help
  * (the same zod schema the UI, the contract and sweeps use).
  */
-import { parseArgs } from 'node:util';
 import { describePruner, listPruners, type PrunerSummary } from '../../engine/pruners/registry';
-import { UsageError, type CliCommand } from '../command';
+import { type CliCommand } from '../command';
+import { parseOptions } from './args';
 
 const usage = `Usage: tokenlab methods [--json]
 
@@ -36,12 +36,7 @@ export const methodsCommand: CliCommand = {
   summary: 'List the compression methods, their stages and parameters',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: false }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const values = parseOptions(argv, { json: { type: 'boolean' } });
     const all = listPruners().map(describePruner);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);

@@ -7,12 +7,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadModel } from '../../engine/models/checkpoint/load';
 import { measuredAnswer, type MeasuredRun } from '../../engine/models/runtime/measured-run';
 import { VlmRuntime } from '../../engine/models/runtime/vlm';
 import { formatFlops } from '../../shared/flops';
 import { UsageError, type CliCommand } from '../command';
+import { parseOptions } from './args';
 import { methodSpecs } from './method-args';
 import { runMethods } from './run-methods';
 
@@ -85,20 +85,11 @@ export const runCommand: CliCommand = {
   summary: 'Answer a question about an image; print answer, FLOPs, latency and provider',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
+    const values = parseOptions(argv, {
           model: { type: 'string' }, image: { type: 'string', multiple: true }, question: { type: 'string' }, json: { type: 'boolean' },
           threads: { type: 'string' }, repeats: { type: 'string' }, 'max-new-tokens': { type: 'string' },
           method: { type: 'string', multiple: true }, retention: { type: 'string', multiple: true }, param: { type: 'string', multiple: true },
-        },
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+        });
     const modelDir = values.model ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
     if (!modelDir) throw new UsageError(`--model is required (${DEFAULT_MODEL} is not there).`);
     const images = values.image ?? [];
