@@ -14,6 +14,13 @@ and direction questions need. `--extra-videos` adds a second, video-only export 
 on the final hidden state where the answer is predicted must name the grid row and column of both
 objects of a "where is A relative to B" question (relation had stayed at chance with the answer
 alone as the signal).
+`--video-aux W` does for video what the relation head did for images: a linear head (dropped at
+export) on the answer state of a video question must give, for each object the question is about
+(at most two), the frames it is visible in and its grid column in each of them (from the dense
+per-frame labels), which is the evidence frame_count, direction, appears_last and co_present rest
+on. `--frame-aux W` adds a linear probe on the visual tokens' hidden states after decoder layer
+`--frame-aux-layer` that must name each token's frame, because nothing but the RoPE distance marks
+where one frame's tokens end and the next begin.
 `--oracle-aug P` trains on pruned inputs: with probability P an image scene's prefix keeps only the
 patches covering its questions' objects (the model-card oracle, from the objects' boxes), with
 compact positions, so the model learns that the answer lives in those tokens.
@@ -32,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from common import Log, ShapesData, load_checkpoint, pick_device, save_checkpoint, setup_threads
-from model import Config, Llava
+from model import Config, Llava, rope_tables
 from packing import pack
 from tokenizer import WordTokenizer
 from train_vit import Stage1Heads
@@ -40,6 +47,9 @@ from train_vit import Stage1Heads
 EASY = {'color', 'shape', 'exist', 'direction'}
 RARE_VIDEO = {'direction', 'appears_last', 'co_present'}
 EMBED_STD = 0.3
+# Auxiliary losses: (key in forward()'s batch dict, name in the log, weight option).
+AUX_LOSSES = (('aux', 'dense', 'dense_weight'), ('pos_loss', 'pos', 'pos_weight'), ('rel_loss', 'rel', 'relation_aux'),
+              ('vid_loss', 'vid', 'video_aux'), ('frame_loss', 'frame', 'frame_aux'))
 
 
 def dense_loss(heads, feat, data, frames, device):
@@ -144,10 +154,75 @@ def relation_loss(rel_head, h, ans_pos, targets, grid):
     return F.cross_entropy(out.reshape(-1, grid), tgt.reshape(-1))
 
 
+def video_targets(data, scene, q):
+    """Per object the video question is about (at most two; None when unusable): visibility per frame
+    and grid column per frame (-100 where absent or where another object has the same colour and
+    shape, so the dense labels cannot tell them apart), from the per-frame patch labels."""
+    if scene['kind'] != 'video':
+        return None
+    tracks = {t['id']: t for t in scene['tracks']}
+    nf, g = scene['frames'], data.grid
+    out = []
+    for tid in q['about'][:2]:
+        t = tracks[tid]
+        vis = [1.0 if t['start'] <= f < t['end'] else 0.0 for f in range(nf)]
+        cols = [-100] * nf
+        if sum(1 for o in scene['tracks'] if o['color'] == t['color'] and o['shape'] == t['shape']) == 1:
+            ci, si = data.meta['colors'].index(t['color']) + 1, data.meta['shapes'].index(t['shape']) + 1
+            for f in range(t['start'], t['end']):
+                lab = data.patches[scene['frame'] + f]
+                rr, cc = np.nonzero((lab[..., 0] == ci) & (lab[..., 1] == si))
+                if len(cc):
+                    cols[f] = int(round(float(cc.mean())))
+        out.append((vis, cols))
+    return out
+
+
+def video_loss(vid_head, h, ans_pos, targets, n_frames, grid):
+    """BCE on each asked object's per-frame visibility plus cross-entropy on its column where visible,
+    predicted from the answer positions' hidden states."""
+    hs, vis, cols, slot_ok = [], [], [], []
+    for bi, p, k in ans_pos:
+        tg = targets[bi][k]
+        if not tg:
+            continue
+        hs.append(h[bi, p])
+        v = torch.zeros(2, n_frames)
+        c = torch.full((2, n_frames), -100, dtype=torch.long)
+        ok = torch.zeros(2)
+        for j, (vj, cj) in enumerate(tg):
+            v[j], c[j], ok[j] = torch.tensor(vj), torch.tensor(cj), 1.0
+        vis.append(v), cols.append(c), slot_ok.append(ok)
+    if not hs:
+        return None
+    dev = h.device
+    out = vid_head(torch.stack(hs)).reshape(len(hs), 2, n_frames, 1 + grid)
+    vis, cols, slot_ok = torch.stack(vis).to(dev), torch.stack(cols).to(dev), torch.stack(slot_ok).to(dev)
+    bce = F.binary_cross_entropy_with_logits(out[..., 0], vis, reduction='none').mean(-1)
+    loss = (bce * slot_ok).sum() / slot_ok.sum()
+    if (cols >= 0).any():
+        loss = loss + F.cross_entropy(out[..., 1:].reshape(-1, grid), cols.reshape(-1), ignore_index=-100)
+    return loss
+
+
+def decode_with_probe(model, emb, pos, mask, probe_layer):
+    """The decoder's final normed hidden states, and the residual stream after layer `probe_layer`
+    (None when the layer is out of range)."""
+    lm = model.language_model
+    cos, sin = rope_tables(pos, model.c.t_hidden // model.c.t_heads, model.c.rope_theta)
+    x, mid = emb, None
+    for i, layer in enumerate(lm.model.layers):
+        x = layer(x, cos, sin, mask)
+        if i + 1 == probe_layer:
+            mid = x
+    return lm.model.norm(x), mid
+
+
 def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, heads=None, pos_head=None, keep=None,
-            rel_head=None, rel_targets=None):
+            rel_head=None, rel_targets=None, vid_head=None, vid_targets=None, frame_head=None, frame_layer=0):
     """`keep`: optional per-sequence lists of visual token indices (None = all) for pruned prefixes;
-    `rel_head` + `rel_targets` (per sequence, per picked question) add b['rel_loss']."""
+    `rel_head` + `rel_targets` (per sequence, per picked question) add b['rel_loss']; `vid_head` +
+    `vid_targets` add b['vid_loss']; `frame_head` on video batches adds b['frame_loss']."""
     v, aux = visual_tokens(model, data, scene_list, device, vit_grad, heads)
     n = v.shape[1]
     lengths = [n if k is None else len(k) for k in keep] if keep else n
@@ -165,9 +240,20 @@ def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, head
         emb = torch.stack(rows)
     else:
         emb = torch.cat([emb[:, :s], v, emb[:, s + n:]], 1)
-    h = model.decode_hidden(emb, b['pos'].to(device), b['mask'].to(device))
+    video = scene_list[0]['kind'] == 'video'
+    probe = frame_layer if frame_head is not None and video and not keep else 0
+    h, mid = decode_with_probe(model, emb, b['pos'].to(device), b['mask'].to(device), probe)
     logits = model.language_model.lm_head(h)
     b['rel_loss'] = relation_loss(rel_head, h, b['ans_pos'], rel_targets, model.c.grid) if rel_head is not None and rel_targets else None
+    b['vid_loss'] = video_loss(vid_head, h, b['ans_pos'], vid_targets, scene_list[0]['frames'], model.c.grid) \
+        if vid_head is not None and video and vid_targets else None
+    b['frame_loss'] = None
+    if mid is not None:
+        per_frame = n // scene_list[0]['frames']
+        vis_h = mid[:, s:s + n]
+        tgt = torch.arange(n, device=vis_h.device) // per_frame
+        logits_f = frame_head(F.layer_norm(vis_h, vis_h.shape[-1:]))  # the residual stream's norms are large and uneven
+        b['frame_loss'] = F.cross_entropy(logits_f.reshape(-1, frame_head.out_features), tgt.repeat(vis_h.shape[0]))
     return logits, b
 
 
@@ -178,9 +264,9 @@ def type_weight(t, step, ramp, hard_mult=1.0):
 def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1.0, oracle_aug=0.0):
     """Scenes and their picked (question, answer) lists; for images with `oracle_aug`, also per-scene
     kept visual tokens (None = all): an oracle-pruned scene gets one or two questions and only the
-    cells covering their objects."""
+    cells covering their objects. Also per picked question the relation and video auxiliary targets."""
     ids = data.image_ids if kind == 'image' else data.video_ids
-    scenes, qas, keep, rel = [], [], [], []
+    scenes, qas, keep, rel, vid = [], [], [], [], []
     while len(scenes) < n:
         s = data.scenes[ids[rng.integers(len(ids))]]
         qs = s['questions']
@@ -194,12 +280,13 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
         scenes.append(s)
         qas.append([(qs[i]['question'], qs[i]['answer']) for i in pick])
         rel.append([relation_targets(s, qs[i], data.grid, data.meta['patch']) if kind == 'image' else None for i in pick])
+        vid.append([video_targets(data, s, qs[i]) for i in pick] if kind == 'video' else [None] * len(pick))
         if pruned:
             about = {a for i in pick for a in qs[i]['about']}
             keep.append(object_cells(s['objects'], about, data.grid, data.meta['patch']))
         else:
             keep.append(None)
-    return scenes, qas, (keep if any(x is not None for x in keep) else None), rel
+    return scenes, qas, (keep if any(x is not None for x in keep) else None), rel, vid
 
 
 def evaluate(model, tok, data, device, n_img=300, n_vid=150):
@@ -256,6 +343,9 @@ def main():
     ap.add_argument('--extra-videos', default=None, help='a second, video-only training export folder')
     ap.add_argument('--relation-aux', type=float, default=0.0, help='weight of the relation auxiliary (object grid cells from the answer state)')
     ap.add_argument('--oracle-aug', type=float, default=0.0, help='probability that an image scene is trained on its oracle-pruned prefix')
+    ap.add_argument('--video-aux', type=float, default=0.0, help='weight of the video auxiliary (asked objects: visible frames and column per frame)')
+    ap.add_argument('--frame-aux', type=float, default=0.0, help='weight of the frame-index probe on visual tokens after decoder layer --frame-aux-layer')
+    ap.add_argument('--frame-aux-layer', type=int, default=2)
     ap.add_argument('--cooldown', type=float, default=0.0, help='minutes at the end of the budget over which the LR decays to 5%%')
     a = ap.parse_args()
     setup_threads()
@@ -269,6 +359,8 @@ def main():
     heads = Stage1Heads(c, len(data.meta['colors']), len(data.meta['shapes'])).to(device)
     pos_head = PosHead(c.t_hidden, c.grid).to(device) if a.pos_weight > 0 else None
     rel_head = torch.nn.Linear(c.t_hidden, 4 * c.grid).to(device) if a.relation_aux > 0 else None
+    vid_head = torch.nn.Linear(c.t_hidden, 2 * c.num_frames * (1 + c.grid)).to(device) if a.video_aux > 0 else None
+    frame_head = torch.nn.Linear(c.t_hidden, c.num_frames).to(device) if a.frame_aux > 0 else None
     ck2 = load_checkpoint(os.path.join(a.run, 'stage2.pt'), device)
     if not ck2:
         ck1 = load_checkpoint(os.path.join(a.run, 'stage1.pt'), device)
@@ -289,15 +381,18 @@ def main():
             p.requires_grad_(False)
     opt = torch.optim.AdamW(groups, lr=a.lr, weight_decay=0.01)
 
-    def add_rel_group():
-        groups.append({'params': list(rel_head.parameters()), 'mult': 1.0})
+    # Training-only heads added after the base groups, always in this order. Those the checkpoint
+    # already has join the optimizer before its state is loaded, the new ones after, so a checkpoint
+    # saved with fewer heads keeps its optimizer state.
+    late = [(n, h) for n, h in (('rel_head', rel_head), ('vid_head', vid_head), ('frame_head', frame_head)) if h is not None]
+
+    def add_group(head):
+        groups.append({'params': list(head.parameters()), 'mult': 1.0})
         opt.add_param_group(groups[-1])
 
-    # The relation head's group goes last: before loading when the checkpoint has it, after loading
-    # otherwise, so a checkpoint saved without it keeps its optimizer state.
-    rel_in_opt = rel_head is not None and bool(ck2) and 'rel_head' in ck2
-    if rel_in_opt:
-        add_rel_group()
+    in_ck = [(n, h) for n, h in late if ck2 and n in ck2]
+    for _, h in in_ck:
+        add_group(h)
     step, best, warm_from = 0, -1.0, 0
     if ck2:
         model.load_state_dict(ck2['model'])
@@ -305,8 +400,8 @@ def main():
             heads.load_state_dict(ck2['heads'])
         if pos_head is not None and 'pos_head' in ck2:
             pos_head.load_state_dict(ck2['pos_head'])
-        if rel_head is not None and 'rel_head' in ck2:
-            rel_head.load_state_dict(ck2['rel_head'])
+        for n, h in in_ck:
+            h.load_state_dict(ck2[n])
         step, best = ck2['step'], ck2.get('best', -1.0)
         try:
             opt.load_state_dict(ck2['opt'])
@@ -314,11 +409,13 @@ def main():
             warm_from = step
             log('optimizer state not compatible with these options; fresh optimizer, LR warm-up again')
         log('resumed stage 2 at step', step)
-    if rel_head is not None and not rel_in_opt:
-        add_rel_group()
+    for n, h in late:
+        if (n, h) not in in_ck:
+            add_group(h)
     rng = np.random.default_rng(1000 + step)
     t_end, t_save = time.time() + a.minutes * 60, time.time()
-    run_loss, run_acc, run_aux, run_pos, run_rel, t_last = [], [], [], [], [], time.time()
+    run_loss, run_acc, t_last = [], [], time.time()
+    running = {name: [] for _, name, _ in AUX_LOSSES}
     n_extra = len(extra.video_ids) if extra else 0
     while time.time() < t_end:
         cool = 1.0
@@ -330,21 +427,17 @@ def main():
         src = data
         if kind == 'video' and n_extra and rng.random() < n_extra / (n_extra + len(data.video_ids)):
             src = extra
-        scenes, qas, keep, rel = sample_batch(src, rng, kind, a.video_batch if kind == 'video' else a.batch, a.questions, step, a.ramp,
+        scenes, qas, keep, rel, vid = sample_batch(src, rng, kind, a.video_batch if kind == 'video' else a.batch, a.questions, step, a.ramp,
                                          a.hard_mult, a.rare_video_accept, a.oracle_aug)
         logits, b = forward(model, tok, src, scenes, qas, device, vit_grad=a.vit_lr_mult > 0 and kind == 'image', heads=heads,
-                            pos_head=pos_head, keep=keep, rel_head=rel_head, rel_targets=rel)
+                            pos_head=pos_head, keep=keep, rel_head=rel_head, rel_targets=rel, vid_head=vid_head, vid_targets=vid,
+                            frame_head=frame_head, frame_layer=a.frame_aux_layer)
         tgt = b['tgt'].to(device)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
-        if b['aux'] is not None:
-            run_aux.append(b['aux'].item())
-            loss = loss + a.dense_weight * b['aux']
-        if b['pos_loss'] is not None:
-            run_pos.append(b['pos_loss'].item())
-            loss = loss + a.pos_weight * b['pos_loss']
-        if b['rel_loss'] is not None:
-            run_rel.append(b['rel_loss'].item())
-            loss = loss + a.relation_aux * b['rel_loss']
+        for key, name, weight in AUX_LOSSES:
+            if b[key] is not None:
+                running[name].append(b[key].item())
+                loss = loss + getattr(a, weight) * b[key]
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in groups for p in g['params']], 1.0)
@@ -356,11 +449,10 @@ def main():
             run_acc.append((pred == tgt[ap_[:, 0], ap_[:, 1]]).float().mean().item())
         run_loss.append(loss.item())
         if step % 50 == 0:
-            aux = f' dense {np.mean(run_aux):.3f}' if run_aux else ''
-            aux += f' pos {np.mean(run_pos):.3f}' if run_pos else ''
-            aux += f' rel {np.mean(run_rel):.3f}' if run_rel else ''
+            aux = ''.join(f' {name} {np.mean(v):.3f}' for name, v in running.items() if v)
             log(f'step {step} loss {np.mean(run_loss):.4f} train_acc {np.mean(run_acc):.3f}{aux} lr {opt.param_groups[0]["lr"]:.2e} {(time.time() - t_last) / 50:.2f}s/step')
-            run_loss, run_acc, run_aux, run_pos, run_rel, t_last = [], [], [], [], [], time.time()
+            run_loss, run_acc, t_last = [], [], time.time()
+            running = {name: [] for name in running}
         done = time.time() >= t_end
         if step % a.eval_every == 0 or done:
             ev = evaluate(model, tok, val, device)
@@ -371,8 +463,8 @@ def main():
                 save_checkpoint(os.path.join(a.run, 'best.pt'), model=model.state_dict(), step=step, config=c.to_dict(), val=ev)
         if done or time.time() - t_save > 180:
             extra_state = {'pos_head': pos_head.state_dict()} if pos_head is not None else {}
-            if rel_head is not None:
-                extra_state['rel_head'] = rel_head.state_dict()
+            for n, h in late:
+                extra_state[n] = h.state_dict()
             save_checkpoint(os.path.join(a.run, 'stage2.pt'), model=model.state_dict(), heads=heads.state_dict(), opt=opt.state_dict(), step=step, config=c.to_dict(), best=best, **extra_state)
             t_save = time.time()
 
