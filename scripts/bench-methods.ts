@@ -36,8 +36,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decoderLayerFlops } from '../src/shared/flops';
 import { summarize } from '../src/engine/metrics/latency';
@@ -59,7 +59,6 @@ import { listPruners } from '../src/engine/pruners/registry';
 const RETENTION = 0.25;
 const SPEEDUP_METHODS = ['fastv', 'visionzip', 'divprune'];
 const HOOK_KEYS = ['vitProbes', 'afterVitLayer', 'beforeProjector', 'afterProjector', 'decoderProbes', 'afterDecoderLayer', 'beforeDecode'] as const;
-
 
 /**
  * `hooks` with the wall time of every call (awaited) added to `acc.ms`, the part of it spent in

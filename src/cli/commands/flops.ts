@@ -70,9 +70,9 @@ export const flopsCommand: CliCommand = {
   usage,
   async run(argv) {
     const values = parseOptions(argv, {
-          model: { type: 'string' }, preset: { type: 'string' }, 'visual-tokens': { type: 'string' }, 'text-tokens': { type: 'string' },
-          'decode-steps': { type: 'string' }, images: { type: 'string' }, convention: { type: 'string' }, json: { type: 'boolean' },
-        });
+      model: { type: 'string' }, preset: { type: 'string' }, 'visual-tokens': { type: 'string' }, 'text-tokens': { type: 'string' },
+      'decode-steps': { type: 'string' }, images: { type: 'string' }, convention: { type: 'string' }, json: { type: 'boolean' },
+    });
     const convention = values.convention ?? 'paper';
     if (convention !== 'paper' && convention !== 'fastv') throw new UsageError(`--convention must be paper or fastv, got '${convention}'.`);
     const dims = resolveDims(values.model, values.preset);

@@ -86,10 +86,10 @@ export const runCommand: CliCommand = {
   usage,
   async run(argv) {
     const values = parseOptions(argv, {
-          model: { type: 'string' }, image: { type: 'string', multiple: true }, question: { type: 'string' }, json: { type: 'boolean' },
-          threads: { type: 'string' }, repeats: { type: 'string' }, 'max-new-tokens': { type: 'string' },
-          method: { type: 'string', multiple: true }, retention: { type: 'string', multiple: true }, param: { type: 'string', multiple: true },
-        });
+      model: { type: 'string' }, image: { type: 'string', multiple: true }, question: { type: 'string' }, json: { type: 'boolean' },
+      threads: { type: 'string' }, repeats: { type: 'string' }, 'max-new-tokens': { type: 'string' },
+      method: { type: 'string', multiple: true }, retention: { type: 'string', multiple: true }, param: { type: 'string', multiple: true },
+    });
     const modelDir = values.model ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
     if (!modelDir) throw new UsageError(`--model is required (${DEFAULT_MODEL} is not there).`);
     const images = values.image ?? [];
