@@ -10,19 +10,24 @@ import { definePruner, type RunGeometry, type TokenEdit } from '../../../src/eng
 
 const geometry: RunGeometry = { vitLayers: 2, featureLayer: 0, decoderLayers: 2, patchGrid: { rows: 2, cols: 2 }, grid: { frames: 1, rows: 2, cols: 2 }, visualTokens: 4 };
 
+/** The fields every test method here shares. */
+const testFields = {
+  label: 'test',
+  paper: { title: 'test', arxiv: '', url: '' },
+  modalities: ['image' as const],
+  retention: 'kept' as const,
+  createState: () => ({}),
+};
+
 function testMethod(edit: TokenEdit) {
   return definePruner({
+    ...testFields,
     id: 'random',
-    label: 'test',
-    paper: { title: 'test', arxiv: '', url: '' },
     stages: ['vision'],
-    modalities: ['image'],
     params: z.object({}),
     positions: 'compact',
-    retention: 'kept',
     resolveParams: () => ({ params: {} }),
     needs: () => ({}),
-    createState: () => ({}),
     hooks: { beforeLlm: () => edit },
   });
 }
@@ -59,17 +64,13 @@ describe('bindPruner edits', () => {
 
 describe('bindPruner next-layer scores', () => {
   const method = definePruner({
+    ...testFields,
     id: 'pdrop',
-    label: 'test',
-    paper: { title: 'test', arxiv: '', url: '' },
     stages: ['llm'],
-    modalities: ['image'],
     params: z.object({}),
     positions: 'original',
-    retention: 'kept',
     resolveParams: () => ({ params: {} }),
     needs: () => ({ decoder: [{ layer: 0, nextLayer: 'last' as const }] }),
-    createState: () => ({}),
     hooks: { afterDecoderLayer: (input) => ({ label: 'drop the lowest', sequence: [0, 1, 2, 3].filter((i) => i !== argmin(input.nextLayer!.values.data, input.span.visualStart, 4)).map((keep) => ({ keep })) }) },
   });
   const argmin = (row: Float32Array, start: number, count: number): number => {
@@ -106,17 +107,13 @@ describe('bindPruner next-layer scores', () => {
 
 describe('bindPruner parameters', () => {
   const withParam = definePruner({
+    ...testFields,
     id: 'random',
-    label: 'test',
-    paper: { title: 'test', arxiv: '', url: '' },
     stages: ['vision'],
-    modalities: ['image'],
     params: z.object({ keep: z.number().int().optional().describe('k'), layers: z.array(z.number()).default([1, 2]).describe('l') }),
     positions: 'compact',
-    retention: 'kept',
     resolveParams: (_r, user) => ({ params: user }),
     needs: () => ({}),
-    createState: () => ({}),
     hooks: {},
   });
 

@@ -13,12 +13,12 @@ export function memoizePure<A extends readonly unknown[], R>(fn: (...args: A) =>
   const cache = new Map<string, R>();
   return (...args: A): R => {
     const key = JSON.stringify(args);
-    const hit = cache.get(key);
-    if (hit !== undefined || cache.has(key)) {
+    if (cache.has(key)) {
+      const hit = cache.get(key) as R;
       // Re-inserted so the Map's order stays least-recently-used first.
       cache.delete(key);
-      cache.set(key, hit as R);
-      return hit as R;
+      cache.set(key, hit);
+      return hit;
     }
     const value = deepFreeze(fn(...args));
     cache.set(key, value);
