@@ -10,8 +10,9 @@
  *      is measured apart — the graph of each prefill segment that carried the probe, at the
  *      length and rows it ran with, timed with and without it in interleaved runs — and that
  *      median difference is added to the method's overhead; a separate scorer run, if any, is
- *      timed inside the hook. Median and p10 over 2 × --repeats interleaved rounds, as % of the unpruned
- *      prefill. Target: ≤ 2%. Not included: the attention-row and transition probes computed
+ *      timed inside the hook. The projector's cosine probe (DivPrune, ToDRE) is charged the
+ *      same way: the projector graph with and without it at the token count it ran on. Median
+ *      and p10 over 2 × --repeats interleaved rounds, as % of the unpruned prefill. Target: ≤ 2%. Not included: the attention-row and transition probes computed
  *      inside the layer graphs (the probe-cost table), ViT layers run past the feature layer for a
  *      probe (vision phase), binding and parameter resolution (once per run, before it starts).
  *   2. Prefill speed-up of FastV, VisionZip and DivPrune at 0.25: unpruned over pruned prefill
@@ -45,7 +46,7 @@ import { flopsDimsFromConfig } from '../src/engine/models/checkpoint/flops-dims'
 import { loadModel } from '../src/engine/models/checkpoint/load';
 import type * as ort from 'onnxruntime-node';
 import type { DecoderProbeSet } from '../src/engine/models/graph/decoder-graphs';
-import { decoderProbeSet, type DecoderLayerContext, type DecoderProbeRequest, type RuntimeHooks } from '../src/engine/models/runtime/hooks';
+import { decoderProbeSet, type DecoderLayerContext, type DecoderProbeRequest, type RuntimeHooks, type VisualTokensContext } from '../src/engine/models/runtime/hooks';
 import { flopsOfRun } from '../src/engine/models/runtime/measured-run';
 import { runGraph, type GraphSession } from '../src/engine/models/runtime/model-graphs';
 import { prefillModeFor } from '../src/engine/models/runtime/prefill';
@@ -58,7 +59,7 @@ import { listPruners } from '../src/engine/pruners/registry';
 
 const RETENTION = 0.25;
 const SPEEDUP_METHODS = ['fastv', 'visionzip', 'divprune'];
-const HOOK_KEYS = ['vitProbes', 'afterVitLayer', 'beforeProjector', 'afterProjector', 'decoderProbes', 'afterDecoderLayer', 'beforeDecode'] as const;
+const HOOK_KEYS = ['vitProbes', 'afterVitLayer', 'beforeProjector', 'projectorProbes', 'afterProjector', 'decoderProbes', 'afterDecoderLayer', 'beforeDecode'] as const;
 
 /**
  * `hooks` with the wall time of every call (awaited) added to `acc.ms`, the part of it spent in
@@ -85,6 +86,7 @@ function timed(hooks: RuntimeHooks, acc: Acc): RuntimeHooks {
       acc.ms += performance.now() - t0;
       // Recorded after the clock stopped: the bench's bookkeeping is not the method's.
       if (key === 'decoderProbes') acc.requests.push({ layer: args[0] as number, n: (args[1] as TokenSequence).length, req: r as DecoderProbeRequest | undefined });
+      if (key === 'afterProjector' && (args[0] as VisualTokensContext).probes?.cosine) acc.projectorCosineAt = (args[0] as VisualTokensContext).seq.length;
       return r;
     };
   }
@@ -104,6 +106,8 @@ interface Acc {
   ms: number;
   graph: number;
   requests: Array<{ layer: number; n: number; req: DecoderProbeRequest | undefined }>;
+  /** Tokens the projector ran on when its graph computed the cosine probe for this method (0: not asked). */
+  projectorCosineAt: number;
 }
 
 interface Sample {
@@ -116,6 +120,8 @@ interface Sample {
   dropped: number;
   /** The decoder probe requests of the last measured answer, and the afterDecoderLayers it declared. */
   requests: Acc['requests'];
+  /** The projector cosine probe of the last measured answer (Acc.projectorCosineAt). */
+  projectorCosineAt: number;
   stops: readonly number[] | null;
   flopsPrefill: number;
   decoderTokens: number[];
@@ -196,6 +202,33 @@ async function nextLayerProbeCost(rt: VlmRuntime, sample: Sample, runs: number):
   return total;
 }
 
+/**
+ * The cost of the projector's cosine probe for one method's measured answer: the projector graph
+ * with and without it, at the token count it ran with, in `runs` interleaved rounds. Returns the
+ * differences of the medians and of the p10s (ms); zero for a method that did not ask for it.
+ */
+async function projectorProbeCost(rt: VlmRuntime, sample: Sample, runs: number): Promise<{ median: number; p10: number }> {
+  const n = sample.projectorCosineAt;
+  if (n === 0) return { median: 0, p10: 0 };
+  const withProbe = await rt.graphs.projector({ cosine: true });
+  const without = await rt.graphs.projector();
+  const Dv = rt.model.config.vision.hiddenSize;
+  const feeds = { features: f32(Float32Array.from({ length: n * Dv }, (_, i) => Math.sin(i)), [n, Dv]) };
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < runs + 3; round++) {
+    let t0 = performance.now();
+    await runGraph(withProbe.session, withProbe.name, feeds);
+    if (round >= 3) a.push(performance.now() - t0);
+    t0 = performance.now();
+    await runGraph(without.session, without.name, feeds);
+    if (round >= 3) b.push(performance.now() - t0);
+  }
+  const sa = summarize(a);
+  const sb = summarize(b);
+  return { median: sa.median - sb.median, p10: sa.p10 - sb.p10 };
+}
+
 /** Removes from `s` the answers during which any of `gcs` ([start, end] ms) ran; counts them in `s.dropped`. */
 function dropAnswersWithGc(s: Sample, gcs: ReadonlyArray<[number, number]>): void {
   const keep = s.spans.map(([a, b]) => !gcs.some(([g0, g1]) => g0 < b && g1 > a));
@@ -221,7 +254,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   const question = 'what color is the square?';
   const geometry = runGeometry(rt.model.config, 1);
   const methods: (AnyPruner | null)[] = [null, ...listPruners()];
-  const stats = new Map<string, Sample>(methods.map((m) => [m?.id ?? 'none', { prefill: [], selection: [], graph: [], spans: [], dropped: 0, requests: [], stops: null, flopsPrefill: 0, decoderTokens: [] }]));
+  const stats = new Map<string, Sample>(methods.map((m) => [m?.id ?? 'none', { prefill: [], selection: [], graph: [], spans: [], dropped: 0, requests: [], projectorCosineAt: 0, stops: null, flopsPrefill: 0, decoderTokens: [] }]));
   const gcs: Array<[number, number]> = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push([e.startTime, e.startTime + e.duration]);
@@ -231,7 +264,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   // Interleaved rounds (round 0 and 1 are warm-ups): load from other processes hits every method alike.
   for (let round = 0; round < rounds + 2; round++) {
     for (const m of methods) {
-      const acc: Acc = { ms: 0, graph: 0, requests: [] };
+      const acc: Acc = { ms: 0, graph: 0, requests: [], projectorCosineAt: 0 };
       const bound = m ? bindPruner(m, { retention: RETENTION, seed: 0 }, geometry) : null;
       const t0 = performance.now();
       const r = await rt.answer({ images: [image], question, maxNewTokens: 1, ...(bound ? { hooks: timed(bound.hooks, acc) } : {}) });
@@ -243,6 +276,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
       s.graph.push(acc.graph);
       s.spans.push([t0, t1]);
       s.requests = acc.requests;
+      s.projectorCosineAt = acc.projectorCosineAt;
       s.stops = bound?.hooks.afterDecoderLayer ? (bound.hooks.afterDecoderLayers ?? null) : [];
       s.flopsPrefill = flopsOfRun(rt, r).prefill.total;
       s.decoderTokens = r.tokenCounts.decoder;
@@ -255,14 +289,18 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   for (const s of stats.values()) dropAnswersWithGc(s, gcs);
   // The next-layer q·k probes computed inside layer graphs, timed apart and charged to their method.
   const probeCost = new Map<string, { median: number; p10: number }>();
-  for (const [id, sample] of stats) probeCost.set(id, await nextLayerProbeCost(rt, sample, repeats * 2));
+  for (const [id, sample] of stats) {
+    const next = await nextLayerProbeCost(rt, sample, repeats * 2);
+    const proj = await projectorProbeCost(rt, sample, repeats * 2);
+    probeCost.set(id, { median: next.median + proj.median, p10: next.p10 + proj.p10 });
+  }
   const base = stats.get('none')!;
   const baseStats = summarize(base.prefill);
   const basePrefill = baseStats.median;
   const ms = (x: number): string => x.toFixed(2);
   // Median and p10 side by side: on a shared machine the p10 is closer to the unloaded cost.
   table(`Method selection overhead at retention ${RETENTION} (${label}; unpruned prefill ${ms(basePrefill)} ms median, ${ms(baseStats.p10)} ms p10, ${base.prefill.length} of ${rounds} runs, ${base.dropped} left out for a GC; target ≤ 2%)`,
-    ['method', 'stages', 'runs (left out for a GC)', 'selection ms median [p10]', 'of which next-layer q·k (median)', '% of prefill (median)', '% of prefill (p10)', '≤ 2% (median)'],
+    ['method', 'stages', 'runs (left out for a GC)', 'selection ms median [p10]', 'of which in-graph probes (median)', '% of prefill (median)', '% of prefill (p10)', '≤ 2% (median)'],
     listPruners().map((p) => {
       const s = stats.get(p.id)!;
       const hook = summarize(s.selection);

@@ -21,7 +21,7 @@ import { TraceBuilder, type SequenceEntry } from '../../shared/trace-builder';
 import { matrix, subMatrix, type Matrix } from './algorithms/matrix';
 import { seededUniform } from '../../shared/random';
 import { meanRowsInto } from './algorithms/similarity';
-import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit } from './define';
+import { achievedRetention, type AnyPruner, type HookEnv, type QueryRows, type ResolvedParams, type RunGeometry, type TokenEdit, type VisualInput } from './define';
 
 /** The geometry of a run of `config` on `frames` frames (video frames are pooled per config.video). */
 export function runGeometry(config: LlavaConfig, frames: number): RunGeometry {
@@ -234,6 +234,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   };
 
   const runtime: RuntimeHooks = {
+    projectorProbes: () => ({ cosine: true }),
     vitProbes: (layer) => {
       const want = vitNeeds.get(layer);
       return want ? { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) } : undefined;
@@ -330,6 +331,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   // hooks with nothing to do for this method are left out rather than called to return at once.
   // What they would have checked is still checked: counts at every decoder layer and before decoding.
   if (!needs.vit?.length) delete runtime.vitProbes;
+  if (!needs.projectorCosine || !hooks.beforeLlm) delete runtime.projectorProbes;
   if (!hooks.afterVitLayer) delete runtime.afterVitLayer;
   if (!hooks.beforeProjector) delete runtime.beforeProjector;
   if (!hooks.beforeLlm) delete runtime.afterProjector;
@@ -363,7 +365,11 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     const hook = hooks[which];
     if (!hook) return;
     checkBlock(which, ctx.seq.length);
-    const edit = hook({ features: matrix(ctx.seq.hidden, ctx.seq.length, ctx.seq.dim), frames: ctx.frames.map((f) => ({ ...f })) }, env);
+    const n = ctx.seq.length;
+    const input: VisualInput = { features: matrix(ctx.seq.hidden, n, ctx.seq.dim), frames: ctx.frames.map((f) => ({ ...f })) };
+    const cosine = which === 'beforeLlm' && needs.projectorCosine ? ctx.probes?.cosine : undefined;
+    if (cosine && sameSources(ctx.probes!.sources, ctx.seq.sources)) input.cosine = matrix(cosine, n, n);
+    const edit = hook(input, env);
     if (!edit) return;
     record('vision', edit, {}, 0, ctx.seq.length);
     applyToSequence(ctx.seq, edit, 0, ctx.seq.length);
@@ -388,6 +394,13 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       };
     },
   };
+}
+
+/** Whether two visual-id lists are the same tokens in the same order. */
+function sameSources(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Entries grouped by their `layer`, in input order. */

@@ -62,6 +62,11 @@ export interface ProbeNeeds {
   /** The decoder's input embeddings (text and visual) before layer 0 (SparseVLM's raters). */
   inputEmbeddings?: boolean;
   /**
+   * The cosine similarity of every pair of projected visual tokens, computed inside the projector
+   * graph and handed to `beforeLlm` as `cosine` (DivPrune, ToDRE).
+   */
+  projectorCosine?: boolean;
+  /**
    * Per decoder layer: attention rows over all keys, sublayer transitions, next-layer q·k rows.
    * The listed layers are also the only ones after which `afterDecoderLayer` runs (an entry with
    * no probe flags asks for the call alone); prefill fuses the layers between them.
@@ -109,6 +114,12 @@ export interface VitLayerInput {
 /** The visual tokens of all frames, frame-major: ViT width before the projector, LLM width after. */
 export interface VisualInput {
   features: Matrix;
+  /**
+   * `beforeLlm` with `needs.projectorCosine`: cosine(features row i, row j), [n × n], from the
+   * projector graph. Absent when a hook combined before this one edited the tokens (the matrix
+   * would describe other rows), or when a test calls the hook directly: compute it then.
+   */
+  cosine?: Matrix;
   frames: { frame: number; start: number; count: number; grid: { rows: number; cols: number } | null }[];
 }
 

@@ -23,12 +23,12 @@ export const divprune = definePruner({
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { keep }, plannedRetention: keep / g.visualTokens };
   },
-  needs: () => ({}),
+  needs: () => ({ projectorCosine: true }),
   createState: () => ({}),
   hooks: {
     beforeLlm(input, { params }) {
       if (params.keep! >= input.features.rows) return;
-      return keepEdit('DivPrune max-min diverse subset', divPruneSelect(input.features, params.keep!).sort((a, b) => a - b));
+      return keepEdit('DivPrune max-min diverse subset', divPruneSelect(input.features, params.keep!, input.cosine).sort((a, b) => a - b));
     },
   },
   // The full pairwise cosine matrix (upper triangle, at LLM width): the first pick needs every

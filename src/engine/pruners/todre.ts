@@ -42,6 +42,7 @@ export const todre = definePruner({
   },
   needs: (p, g) => ({
     vit: [{ layer: g.vitLayers - 1, clsAttention: true }],
+    projectorCosine: true,
     decoder: p.relevanceCheck ? [{ layer: p.checkLayer!, attention: 'visual-and-after' }] : [],
   }),
   createState: (): TodreState => ({ pivot: null }),
@@ -57,7 +58,7 @@ export const todre = definePruner({
       if (params.keep! >= n) return;
       const pivot = pivotIndex(state, input.frames, geometry.patchGrid);
       const select = params.selection === 'k-center' ? kCenterSelect : maxSumSelect;
-      return keepEdit(`ToDRE stage 1 (${params.selection})`, select(input.features, params.keep!, pivot).sort((a, b) => a - b));
+      return keepEdit(`ToDRE stage 1 (${params.selection})`, select(input.features, params.keep!, pivot, input.cosine).sort((a, b) => a - b));
     },
     afterDecoderLayer(input, { params }) {
       if (!params.relevanceCheck || input.layer !== params.checkLayer || !input.attention || input.span.visualCount === 0) return;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { TokenSequence } from '../../../src/engine/models/runtime/token-sequence';
 import { bindPruner } from '../../../src/engine/pruners/bind';
+import { cosineMatrix } from '../../../src/engine/pruners/algorithms/matrix';
 import { definePruner, type RunGeometry, type TokenEdit } from '../../../src/engine/pruners/define';
 
 const geometry: RunGeometry = { vitLayers: 2, featureLayer: 0, decoderLayers: 2, patchGrid: { rows: 2, cols: 2 }, grid: { frames: 1, rows: 2, cols: 2 }, visualTokens: 4 };
@@ -102,6 +103,50 @@ describe('bindPruner next-layer scores', () => {
     await again.hooks.afterDecoderLayer!({ layer: 0, numLayers: 2, seq: seq2, layout, probes: {}, nextLayerScores });
     expect(scorerCalls).toBe(1);
     expect(Array.from(seq2.sources)).toEqual([0, 1, 3, 4, 5]);
+  });
+});
+
+describe('bindPruner and the projector cosine probe', () => {
+  // Keeps the token most similar to token 0 by the cosine matrix it is handed (or computes).
+  const nearest = definePruner({
+    ...testFields,
+    id: 'divprune',
+    stages: ['vision'],
+    params: z.object({}),
+    positions: 'compact',
+    resolveParams: () => ({ params: {} }),
+    needs: () => ({ projectorCosine: true }),
+    hooks: {
+      beforeLlm: ({ features, cosine }) => {
+        const sim = cosine ?? cosineMatrix(features);
+        let best = 1;
+        for (let j = 2; j < sim.cols; j++) if (sim.data[j]! > sim.data[best]!) best = j;
+        return { label: 'nearest', sequence: [{ keep: best }] };
+      },
+    },
+  });
+  const frames = [{ frame: 0, start: 0, count: 4, grid: { rows: 2, cols: 2 } }];
+  // A made-up matrix that names token 3 nearest to token 0; the real cosines of the zero token 0
+  // are all 0, so the hook keeps token 1 (the first it looks at) when it computes them.
+  const planted = Float32Array.from({ length: 16 }, (_, i) => (i === 3 ? 0.9 : 0));
+
+  it('asks for it, and hands the hook the matrix computed for the tokens it sees', async () => {
+    const bound = bindPruner(nearest, { retention: 0.25 }, geometry);
+    expect(bound.hooks.projectorProbes!()).toEqual({ cosine: true });
+    const seq = visual();
+    await bound.hooks.afterProjector!({ seq, frames, tokensPerFrame: 4, probes: { cosine: planted, sources: Int32Array.from([0, 1, 2, 3]) } });
+    expect(Array.from(seq.sources)).toEqual([3]);
+  });
+
+  it('computes it instead when the probe describes other tokens (a hook before edited them)', async () => {
+    const bound = bindPruner(nearest, { retention: 0.25 }, geometry);
+    const seq = visual();
+    await bound.hooks.afterProjector!({ seq, frames, tokensPerFrame: 4, probes: { cosine: planted, sources: Int32Array.from([0, 1, 3, 2]) } });
+    expect(Array.from(seq.sources)).toEqual([1]);
+  });
+
+  it('is not requested by a method that does not declare it', () => {
+    expect(bindPruner(testMethod({ label: 'keep', sequence: [{ keep: 0 }] }), { retention: 0.25 }, geometry).hooks.projectorProbes).toBeUndefined();
   });
 });
 

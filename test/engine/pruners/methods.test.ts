@@ -107,8 +107,10 @@ describe('on a 4×4-patch model with 8 decoder layers', () => {
     const bound = bindPruner(getPruner('divprune'), { retention: 0.25 }, geometry);
     let embeds: Float32Array | null = null;
     let dim = 0;
-    const spy: RuntimeHooks = { afterProjector: ({ seq }) => void ((embeds = seq.hidden.slice()), (dim = seq.dim)) };
+    let probed = false;
+    const spy: RuntimeHooks = { afterProjector: ({ seq, probes }) => void ((embeds = seq.hidden.slice()), (dim = seq.dim), (probed = !!probes?.cosine)) };
     const r = await rt.answer({ images: [await randomPng(32, 7)], question, maxNewTokens: 2, hooks: combineHooks([spy, bound.hooks]) });
+    expect(probed).toBe(true); // the cosines came from the projector graph, checked against ours here
     const expected = divPruneSelect(matrix(embeds!, 16, dim), 4).sort((a, b) => a - b);
     expect([...keptAt(bound.trace(r.layout), 0)]).toEqual(expected);
     expect(r.tokenCounts.decoderVisual).toEqual(Array(8).fill(4));

@@ -140,3 +140,15 @@ export function transitionStats(g: GraphBuilder, input: Value, output: Value): {
   const denom = g.op('Max', [g.op('Mul', [nIn, nOut]), g.float(1e-8)]);
   return { ratio: g.op('Div', [nOut, nIn]), cos: g.op('Div', [dot, denom]) };
 }
+
+/**
+ * Cosine similarities of every pair of rows of x [N, D]: [N, N]. Rows are scaled to unit norm
+ * first (a zero row stays zero, so its cosines are 0, as matrix.ts normalizeRows leaves it), then
+ * one MatMul with the transpose: the GEMM kernel does the N²·D multiply-adds that a method would
+ * otherwise run in JavaScript or WebAssembly once per answer.
+ */
+export function cosineGram(g: GraphBuilder, x: Value): Value {
+  const norm = g.op('ReduceL2', [x, g.int64([-1])], { keepdims: 1 });
+  const unit = g.op('Div', [x, g.op('Max', [norm, g.float(1e-30)])]);
+  return g.op('MatMul', [unit, g.op('Transpose', [unit], { perm: [1, 0] })]);
+}

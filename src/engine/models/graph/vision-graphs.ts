@@ -11,7 +11,7 @@
 import type { Activation, TensorStore, TextConfig, VisionConfig } from '../checkpoint/types';
 import { GraphBuilder } from './graph-builder';
 import { OnnxDataType } from './onnx-proto';
-import { activation, attention, layerNorm, linear, mergeHeads, splitHeads } from './ops';
+import { activation, attention, cosineGram, layerNorm, linear, mergeHeads, splitHeads } from './ops';
 
 /** Which probes a ViT-layer graph computes. */
 export interface VitProbeSet {
@@ -19,6 +19,17 @@ export interface VitProbeSet {
   clsAttention?: boolean;
   /** Keys averaged over heads, [N, headDim]. */
   keyMean?: boolean;
+}
+
+/** Which probes the projector graph computes. */
+export interface ProjectorProbeSet {
+  /** Cosine similarity of every pair of projected tokens, [N, N] (DivPrune, ToDRE). */
+  cosine?: boolean;
+}
+
+/** A stable key for a projector probe set (graph cache key). */
+export function projectorProbeKey(p: ProjectorProbeSet): string {
+  return p.cosine ? 'cos' : '-';
 }
 
 /** A stable key for a ViT probe set (graph cache key). */
@@ -83,16 +94,21 @@ export function buildVisionLayerGraph(store: TensorStore, cfg: VisionConfig, lay
   return g;
 }
 
-/** Builds the LLaVA projector: linear_1 → projector_hidden_act → linear_2 (biases unless `hasBias` is false). */
-export function buildProjectorGraph(store: TensorStore, vision: VisionConfig, text: TextConfig, act: Activation, hasBias = true): GraphBuilder {
+/**
+ * Builds the LLaVA projector: linear_1 → projector_hidden_act → linear_2 (biases unless `hasBias`
+ * is false). With the `cosine` probe it also outputs `cosine` [N, N], the cosine similarities of
+ * the projected tokens.
+ */
+export function buildProjectorGraph(store: TensorStore, vision: VisionConfig, text: TextConfig, act: Activation, hasBias = true, probes: ProjectorProbeSet = {}): GraphBuilder {
   const Dv = vision.hiddenSize;
   const Dt = text.hiddenSize;
   const p = 'multi_modal_projector';
-  const g = new GraphBuilder('projector');
+  const g = new GraphBuilder(`projector_${projectorProbeKey(probes)}`);
   const x = g.input('features', OnnxDataType.FLOAT, ['N', Dv]);
   const bias = (name: string): Float32Array | undefined => (hasBias ? store.get(`${p}.${name}.bias`, [Dt]) : undefined);
   const h = activation(g, linear(g, x, `${p}.linear_1`, store.get(`${p}.linear_1.weight`, [Dt, Dv]), Dt, Dv, bias('linear_1')), act);
   const y = linear(g, h, `${p}.linear_2`, store.get(`${p}.linear_2.weight`, [Dt, Dt]), Dt, Dt, bias('linear_2'));
   g.output(y, 'embeds', OnnxDataType.FLOAT, ['N', Dt]);
+  if (probes.cosine) g.output(cosineGram(g, y), 'cosine', OnnxDataType.FLOAT, ['N', 'N']);
   return g;
 }

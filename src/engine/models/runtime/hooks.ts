@@ -46,7 +46,7 @@
  * runs only at the end of each run of layers. A layer with a probe request always ends a run.
  */
 import type { DecoderProbeSet } from '../graph/decoder-graphs';
-import type { VitProbeSet } from '../graph/vision-graphs';
+import type { ProjectorProbeSet, VitProbeSet } from '../graph/vision-graphs';
 import type { KvCache } from './kv-cache';
 import type { TokenSequence } from './token-sequence';
 
@@ -82,6 +82,17 @@ export interface FrameSpan {
   grid: { rows: number; cols: number } | null;
 }
 
+/** Probe outputs of the projector graph (those requested), for the tokens it ran on. */
+export interface ProjectorProbes {
+  /** Cosine similarity of every pair of projected tokens, [n, n] row-major. */
+  cosine?: Float32Array;
+  /**
+   * The visual token ids (`seq.sources`) the probes were computed for: a hook before yours that
+   * edited the tokens makes them stale, which a reader tells by comparing with its `seq.sources`.
+   */
+  sources: Int32Array;
+}
+
 /**
  * Passed to `beforeProjector` (ViT width) and `afterProjector` (LLM width): all visual tokens of
  * all frames in time order. `seq.sources` are visual token ids: frame · tokensPerFrame + raster
@@ -91,6 +102,8 @@ export interface VisualTokensContext {
   seq: TokenSequence;
   frames: FrameSpan[];
   tokensPerFrame: number;
+  /** `afterProjector` only: what `projectorProbes` asked for. */
+  probes?: ProjectorProbes;
 }
 
 /** Layout of the sequence entering the decoder: `prefixLength` text rows, the visual block, the rest. */
@@ -152,6 +165,8 @@ export interface RuntimeHooks {
   vitProbes?(layer: number): VitProbeSet | undefined;
   afterVitLayer?(ctx: VitLayerContext): void | Promise<void>;
   beforeProjector?(ctx: VisualTokensContext): void | Promise<void>;
+  /** Called after `beforeProjector`, before the projector runs: what its graph should also compute. */
+  projectorProbes?(): ProjectorProbeSet | undefined;
   afterProjector?(ctx: VisualTokensContext): void | Promise<void>;
   /**
    * Called for every layer, in order, before the run of layers holding `layer` executes. `seq`'s
@@ -189,6 +204,10 @@ export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
     vitProbes: (layer) => {
       const sets = list.map((h) => h.vitProbes?.(layer)).filter((s): s is VitProbeSet => !!s);
       return sets.length ? { clsAttention: sets.some((s) => s.clsAttention), keyMean: sets.some((s) => s.keyMean) } : undefined;
+    },
+    projectorProbes: () => {
+      const sets = list.map((h) => h.projectorProbes?.()).filter((s): s is ProjectorProbeSet => !!s);
+      return sets.length ? { cosine: sets.some((s) => s.cosine) } : undefined;
     },
     decoderProbes: (layer, seq) => {
       const reqs = list.map((h) => h.decoderProbes?.(layer, seq)).filter((r): r is DecoderProbeRequest => !!r);

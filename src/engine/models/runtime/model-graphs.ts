@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { LoadedModel } from '../checkpoint/types';
 import { buildDecodeStepGraph, buildDecoderLayerGraph, buildDecoderSegmentGraph, buildLmHeadGraph, buildQueryKeyScoreGraph, decoderProbeKey, type DecoderProbeSet } from '../graph/decoder-graphs';
 import type { GraphBuilder } from '../graph/graph-builder';
-import { buildProjectorGraph, buildVisionEmbeddingsGraph, buildVisionLayerGraph, vitProbeKey, type VitProbeSet } from '../graph/vision-graphs';
+import { buildProjectorGraph, buildVisionEmbeddingsGraph, buildVisionLayerGraph, projectorProbeKey, vitProbeKey, type ProjectorProbeSet, type VitProbeSet } from '../graph/vision-graphs';
 import { createSession, resolveThreads, type ProviderName, type RuntimeOptions, type ThreadSettings } from './session';
 
 /** Runs a session, wrapping ORT errors with the graph's name so failures say where. */
@@ -80,10 +80,10 @@ export class ModelGraphs {
     return this.get(`vit:${layer}:${vitProbeKey(probes)}`, () => buildVisionLayerGraph(m.weights, m.config.vision, layer, probes));
   }
 
-  /** The multimodal projector. */
-  projector(): Promise<GraphSession> {
+  /** The multimodal projector, with probes. */
+  projector(probes: ProjectorProbeSet = {}): Promise<GraphSession> {
     const m = this.model;
-    return this.get('projector', () => buildProjectorGraph(m.weights, m.config.vision, m.config.text, m.config.projectorHiddenAct, m.config.projectorBias ?? true));
+    return this.get(`projector:${projectorProbeKey(probes)}`, () => buildProjectorGraph(m.weights, m.config.vision, m.config.text, m.config.projectorHiddenAct, m.config.projectorBias ?? true, probes));
   }
 
   /** Decoder layer with probes (past K/V inputs; empty in prefill). */

@@ -140,10 +140,12 @@ export async function encodeVisual(graphs: ModelGraphs, frames: readonly Float32
   const seq = new TokenSequence(all, Dv, new Uint8Array(start).fill(1), undefined, Int32Array.from(ids));
   const ctx: VisualTokensContext = { seq, frames: spans, tokensPerFrame };
   await hooks.beforeProjector?.(ctx);
-  const proj = await graphs.projector();
+  const probeSet = hooks.projectorProbes?.() ?? {};
+  const proj = await graphs.projector(probeSet);
   const res = await runGraph(proj.session, proj.name, { features: f32(seq.hidden, [seq.length, Dv]) });
   const out = new TokenSequence(data(res, 'embeds', proj.name), cfg.text.hiddenSize, seq.visual, seq.positions, seq.sources);
   const after: VisualTokensContext = { seq: out, frames: respan(spans, seq.sources, tokensPerFrame), tokensPerFrame };
+  if (probeSet.cosine) after.probes = { cosine: data(res, 'cosine', proj.name), sources: out.sources.slice() };
   await hooks.afterProjector?.(after);
   return { embeds: out.hidden, count: out.length, ids: out.sources, frames: respan(after.frames, out.sources, tokensPerFrame), tokensPerFrame, vitTokenCounts, projectorTokens: seq.length };
 }

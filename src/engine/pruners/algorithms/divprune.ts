@@ -12,7 +12,9 @@
  * sequence, so positions are compact.
  *
  * Our choices: ties go to the lower index (the code's argmax does the same). With our meaning of
- * retention, ratio = retention. For k = N the selection is the identity.
+ * retention, ratio = retention. For k = N the selection is the identity. In a run the cosine
+ * matrix comes from the projector graph (its `cosine` probe, ORT's GEMM; within ~1e-6 of
+ * `cosineMatrix`, so only near-exact ties can resolve differently from the JS kernel).
  */
 import { cosineMatrix, type Matrix } from './matrix';
 import { bestUnchosen } from './topk';
@@ -41,14 +43,17 @@ function lowerToDistances(minDist: Float64Array, sim: Float32Array, at: number):
 
 /**
  * Max-min diverse subset of the rows of `features` of size `k`, in selection order (the first
- * element is the argmax nearest-neighbour distance). Sort it for the gather order.
+ * element is the argmax nearest-neighbour distance). Sort it for the gather order. `cosine`, when
+ * given, is the rows' cosine matrix [n × n] (the projector graph's probe), used instead of
+ * computing it here.
  */
-export function divPruneSelect(features: Matrix, k: number): number[] {
+export function divPruneSelect(features: Matrix, k: number, cosine?: Matrix): number[] {
   const n = features.rows;
+  if (cosine && (cosine.rows !== n || cosine.cols !== n)) throw new RangeError(`a ${cosine.rows}×${cosine.cols} cosine matrix for ${n} tokens`);
   const count = Math.max(0, Math.min(n, k));
   if (count === 0) return [];
-  // The first pick needs every token's nearest neighbour, hence the full matrix (blocked kernel).
-  const sim = cosineMatrix(features).data;
+  // The first pick needs every token's nearest neighbour, hence the full matrix.
+  const sim = (cosine ?? cosineMatrix(features)).data;
   // First pick: the token whose nearest other token is farthest away.
   let first = 0;
   let bestNearest = -Infinity;

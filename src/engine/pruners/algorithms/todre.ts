@@ -13,6 +13,7 @@
  * Stage 2: if α_{t→v} < τ and α_{v→t} < τ (τ = 0.10), every visual token is removed after layer ℓ.
  *
  * Our choices where the paper is silent: kept order = original order; ties go to the lower index;
+ * in a run the cosines come from the projector graph's `cosine` probe (as DivPrune's);
  * ℓ = 7L/8 read as the 0-based layer 28 of 32, scaled to other depths as a cut (depth.ts). With
  * the causal [S, V, T] layout
  * α_{v→t} is always 0 (visual queries cannot see later text), so the test reduces to α_{t→v} < τ;
@@ -33,35 +34,41 @@ export function todrePivot(clsAttention: ArrayLike<number>): number {
  * v2 max-sum selection of `k` rows of `features` starting from `pivot`, in selection order:
  * each step adds argmin_v Σ_{c∈C} cos(x_v, x_c).
  */
-export function maxSumSelect(features: Matrix, k: number, pivot: number): number[] {
-  return greedyFromPivot(features, k, pivot, 'sum');
+export function maxSumSelect(features: Matrix, k: number, pivot: number, cosine?: Matrix): number[] {
+  return greedyFromPivot(features, k, pivot, 'sum', cosine);
 }
 
 /**
  * v1 k-center selection from `pivot`: each step adds the row whose *largest* similarity to the
  * selected set is smallest, i.e. whose minimum cosine distance is largest (farthest point).
  */
-export function kCenterSelect(features: Matrix, k: number, pivot: number): number[] {
-  return greedyFromPivot(features, k, pivot, 'max');
+export function kCenterSelect(features: Matrix, k: number, pivot: number, cosine?: Matrix): number[] {
+  return greedyFromPivot(features, k, pivot, 'max', cosine);
 }
 
-/** Greedy selection that adds argmin_v of the sum ('sum') or max ('max') of cos(x_v, selected). */
-function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum' | 'max'): number[] {
+/**
+ * Greedy selection that adds argmin_v of the sum ('sum') or max ('max') of cos(x_v, selected).
+ * `cosine`, when given, is the rows' cosine matrix [n × n] (the projector graph's probe): its rows
+ * are read instead of computing one row of dot products per pick.
+ */
+function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum' | 'max', cosine?: Matrix): number[] {
   const n = features.rows;
   if (!Number.isInteger(pivot) || pivot < 0 || pivot >= n) throw new RangeError(`pivot ${pivot} is outside the ${n} visual tokens`);
+  if (cosine && (cosine.rows !== n || cosine.cols !== n)) throw new RangeError(`a ${cosine.rows}×${cosine.cols} cosine matrix for ${n} tokens`);
   const count = Math.max(0, Math.min(n, k));
   if (count === 0) return [];
-  const x = normalizeRows(features);
-  const dots = rowDots(x); // x is copied into the SIMD kernels once, not at every pick
   const score = new Float64Array(n).fill(fold === 'sum' ? 0 : -Infinity);
   const sims = new Float64Array(n);
   const chosen = new Uint8Array(n);
   const selected: number[] = [];
-  // One row of similarities per selected token (k·N·d), never the N×N matrix.
+  // One row of similarities per selected token (k·N·d), never the N×N matrix, unless it was given.
+  const x = cosine ? null : normalizeRows(features);
+  const dots = x ? rowDots(x) : null; // x is copied into the SIMD kernels once, not at every pick
   const add = (c: number): void => {
     selected.push(c);
     chosen[c] = 1;
-    dots(x.data, c * x.cols, sims);
+    if (dots) dots(x!.data, c * x!.cols, sims);
+    else for (let j = 0; j < n; j++) sims[j] = cosine!.data[c * n + j]!;
     if (fold === 'sum') addInto(score, sims);
     else maxInto(score, sims);
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { divPruneCount, divPruneSelect } from '../../../../src/engine/pruners/algorithms/divprune';
 import { fastvK, fastvKeepCount, fastvSelect } from '../../../../src/engine/pruners/algorithms/fastv';
-import { cosine, row, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
+import { cosine, cosineMatrix, row, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { attentionShares, kCenterSelect, maxSumSelect, todreDropsAllVisual, todrePivot, todreRelevanceLayer } from '../../../../src/engine/pruners/algorithms/todre';
 import { fromRows } from '../../../../src/engine/pruners/algorithms/matrix';
 import { angles, randomMatrix, subsets } from './helpers';
@@ -39,6 +39,17 @@ describe('DivPrune', () => {
     }
   });
 
+  it('reads a given cosine matrix instead of computing one (the projector probe)', () => {
+    const x = randomMatrix(15, 6, 21);
+    expect(divPruneSelect(x, 5, cosineMatrix(x))).toEqual(divPruneSelect(x, 5));
+    // A planted matrix decides: every token equally far from every other but 7 and 2, which are identical.
+    const planted = { data: Float32Array.from({ length: 225 }, (_, i) => (i % 16 === 0 ? 1 : (i === 7 * 15 + 2 || i === 2 * 15 + 7 ? 1 : 0))), rows: 15, cols: 15 };
+    const sel = divPruneSelect(x, 14, planted);
+    expect(sel).toHaveLength(14);
+    expect(sel.includes(2) && sel.includes(7)).toBe(false); // max-min leaves one of the duplicates out
+    expect(() => divPruneSelect(x, 5, cosineMatrix(randomMatrix(4, 6, 1)))).toThrow(/4×4 cosine matrix for 15 tokens/);
+  });
+
   it('keeps round(ratio·N): 56 of 576 at the paper ratio 0.098', () => {
     expect(divPruneCount(576, 0.098)).toBe(56);
     expect(divPruneSelect(randomMatrix(20, 3, 3), 20).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
@@ -66,6 +77,13 @@ describe('ToDRE', () => {
       chosen.push(cands.reduce((b, j) => (total(j) < total(b) - 1e-7 ? j : b), cands[0]!));
     }
     expect(sel).toEqual(chosen);
+  });
+
+  it('stage 1 reads a given cosine matrix the same way it computes one (the projector probe)', () => {
+    const x = randomMatrix(12, 5, 13);
+    expect(maxSumSelect(x, 6, 3, cosineMatrix(x))).toEqual(maxSumSelect(x, 6, 3));
+    expect(kCenterSelect(x, 6, 3, cosineMatrix(x))).toEqual(kCenterSelect(x, 6, 3));
+    expect(() => maxSumSelect(x, 6, 3, cosineMatrix(randomMatrix(3, 5, 1)))).toThrow(/3×3 cosine matrix for 12 tokens/);
   });
 
   it('v1 k-center picks the farthest point from the selected set', () => {
