@@ -2,14 +2,14 @@
  * The hook API: where compression methods act inside a run. The runtime calls these in order:
  *
  *   for each frame:  embeddings → for ViT layer k: [vitProbes(k)] run → afterVitLayer
- *   beforeProjector (all frames' selected features) → projector → afterProjector (LLM-width tokens)
+ *   beforeProjector (all frames' selected features) → [projectorProbes] projector → afterProjector (LLM-width tokens)
  *   prefill: for decoder layer ℓ: [decoderProbes(ℓ, seq)] run → afterDecoderLayer
  *            (runs of layers with no hook work between them execute as one graph, see below)
  *   beforeDecode (per-layer KV caches) → greedy decoding
  *
  * Rules for hooks:
  * - Probes are graph outputs, so they are requested *before* a layer runs (`vitProbes`,
- *   `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are either
+ *   `projectorProbes`, `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are either
  *   requested the same way (`nextLayerRows`: computed inside the layer's graph, read as
  *   `probes.nextLayer`) or computed on demand by a separate small graph (`nextLayerScores`).
  * - Hooks edit token sequences only through TokenSequence (`gather`, `setHidden`, positions) and

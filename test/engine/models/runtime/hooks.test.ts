@@ -258,6 +258,11 @@ describe('decoder hooks', () => {
     expect(combineHooks([a, { afterDecoderLayer: () => undefined }]).afterDecoderLayers).toBeUndefined();
   });
 
+  it('combineHooks asks the projector for a probe when any hook does', () => {
+    expect(combineHooks([{}, { projectorProbes: () => undefined }]).projectorProbes!()).toBeUndefined();
+    expect(combineHooks([{ projectorProbes: () => ({ cosine: false }) }, { projectorProbes: () => ({ cosine: true }) }]).projectorProbes!()).toEqual({ cosine: true });
+  });
+
   it('KV compaction with per-layer positions before decoding matches a reference decode step', async () => {
     const { seq, layout, n } = await start();
     const vStart = layout.prefixLength;
