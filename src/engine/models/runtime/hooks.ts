@@ -1,7 +1,8 @@
 /**
  * The hook API: where compression methods act inside a run. The runtime calls these in order:
  *
- *   for each frame:  embeddings → for ViT layer k: [vitProbes(k)] run → afterVitLayer
+ *   vitProbes(k) for every ViT layer k, once; then
+ *   for each frame:  embeddings → for ViT layer k: run (with k's probes) → afterVitLayer
  *   beforeProjector (all frames' selected features) → [projectorProbes] projector → afterProjector (LLM-width tokens)
  *   prefill: for decoder layer ℓ: [decoderProbes(ℓ, seq)] run → afterDecoderLayer
  *            (runs of layers with no hook work between them execute as one graph, see below)
@@ -162,6 +163,7 @@ export interface KvCacheContext {
 
 /** Every hook is optional; a run without hooks is the unpruned model. */
 export interface RuntimeHooks {
+  /** Asked once per ViT layer per answer, before the first frame: the request holds for every frame. */
   vitProbes?(layer: number): VitProbeSet | undefined;
   afterVitLayer?(ctx: VitLayerContext): void | Promise<void>;
   beforeProjector?(ctx: VisualTokensContext): void | Promise<void>;

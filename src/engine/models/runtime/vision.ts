@@ -55,21 +55,24 @@ export function poolGrid(x: Float32Array, rows: number, cols: number, D: number,
   return { data: out, rows: r2, cols: c2 };
 }
 
-/** Runs one frame through the ViT; returns the selected features as a sequence (CLS dropped for 'default'). */
-async function encodeFrame(graphs: ModelGraphs, pixels: Float32Array, frame: number, frameCount: number, hooks: RuntimeHooks, counts: number[]): Promise<TokenSequence> {
+/**
+ * Runs one frame through the ViT; returns the selected features as a sequence (CLS dropped for
+ * 'default'). `probeSets[l]` is what `hooks.vitProbes(l)` asked for (asked once per answer).
+ */
+async function encodeFrame(graphs: ModelGraphs, pixels: Float32Array, frame: number, frameCount: number, hooks: RuntimeHooks, probeSets: readonly (VitProbeSet | undefined)[], counts: number[]): Promise<TokenSequence> {
   const cfg = graphs.model.config;
   const v = cfg.vision;
   const grid = v.imageSize / v.patchSize;
   const featureIdx = featureStateIndex(cfg);
   let lastLayer = featureIdx - 1;
-  for (let l = 0; l < v.numLayers; l++) if (hasAny(hooks.vitProbes?.(l))) lastLayer = Math.max(lastLayer, l);
+  for (let l = 0; l < v.numLayers; l++) if (hasAny(probeSets[l])) lastLayer = Math.max(lastLayer, l);
 
   const emb = await graphs.visionEmbeddings();
   const out = await runGraph(emb.session, emb.name, { pixel_values: f32(pixels, [1, v.numChannels, v.imageSize, v.imageSize]) });
   const seq = new TokenSequence(data(out, 'hidden_out', emb.name), v.hiddenSize, new Uint8Array(grid * grid + 1).fill(1).fill(0, 0, 1));
   let features = featureIdx === 0 ? seq.clone() : null;
   for (let l = 0; l <= lastLayer; l++) {
-    const probeSet = hooks.vitProbes?.(l);
+    const probeSet = probeSets[l];
     const g = await graphs.visionLayer(l, hasAny(probeSet) ? probeSet : {});
     counts.push(seq.length);
     const res = await runGraph(g.session, g.name, { hidden: f32(seq.hidden, [seq.length, v.hiddenSize]) });
@@ -105,6 +108,8 @@ export async function encodeVisual(graphs: ModelGraphs, frames: readonly Float32
   const fullCount = cfg.visionFeatureSelectStrategy === 'default' ? grid * grid : grid * grid + 1;
   const tokensPerFrame = pool ? pooledSide * pooledSide : fullCount;
 
+  // Probe requests depend on the layer only: asked once per answer, not per frame.
+  const probeSets = Array.from({ length: cfg.vision.numLayers }, (_, l) => hooks.vitProbes?.(l));
   const parts: Float32Array[] = [];
   const ids: number[] = [];
   const spans: FrameSpan[] = [];
@@ -112,7 +117,7 @@ export async function encodeVisual(graphs: ModelGraphs, frames: readonly Float32
   let start = 0;
   for (let f = 0; f < frames.length; f++) {
     const counts: number[] = [];
-    const feats = await encodeFrame(graphs, frames[f]!, f, frames.length, hooks, counts);
+    const feats = await encodeFrame(graphs, frames[f]!, f, frames.length, hooks, probeSets, counts);
     vitTokenCounts.push(counts);
     const intact = feats.length === fullCount && feats.sources.every((s, i) => s === i + (fullCount === grid * grid ? 1 : 0));
     if (pool && stride > 1) {

@@ -41,6 +41,17 @@ describe('vision hooks', () => {
     expect(seen[0]!.probes.clsAttention).toBeUndefined();
   });
 
+  it('asks for ViT probes once per layer per answer, and applies the request to every frame', async () => {
+    const asked: number[] = [];
+    const read: Array<[number, number]> = [];
+    await encodeVisual(rt.graphs, [pixels, pixels.map((x) => -x), pixels], {
+      vitProbes: (l) => (asked.push(l), l === 1 ? { clsAttention: true } : undefined),
+      afterVitLayer: ({ frame, layer, probes }) => void (probes.clsAttention && read.push([frame, layer])),
+    });
+    expect(asked).toEqual(Array.from({ length: vcfg.numLayers }, (_, l) => l));
+    expect(read).toEqual([[0, 1], [1, 1], [2, 1]]);
+  });
+
   it('a merge after ViT layer 0 shortens later layers and reaches the projector', async () => {
     // Keep CLS and patches 0..7, replacing patch 0 by the mean of patches 0 and 8 (a 2-token merge).
     const hooks: RuntimeHooks = {
