@@ -24,8 +24,33 @@ export interface Clustering {
 /** Σ (x[a+c] − x[b+c])², in order. */
 function squaredDistance(x: Float32Array, a: number, b: number, d: number): number {
   let s = 0;
-  for (let c = 0; c < d; c++) s += (x[a + c]! - x[b + c]!) ** 2;
+  for (let c = 0; c < d; c++) {
+    const t = x[a + c]! - x[b + c]!;
+    s += t * t; // the same double as t ** 2, without the exponentiation call
+  }
   return s;
+}
+
+/**
+ * The mean of the squares of the `k` smallest of row[from..from+n), summed in ascending order
+ * (as a full sort's first k would be) but found with a bounded insertion pass: O(n·k) worst case,
+ * about n comparisons when k ≪ n, instead of sorting every row.
+ */
+function meanSquareOfSmallest(row: Float64Array, from: number, n: number, k: number, buf: Float64Array): number {
+  let filled = 0;
+  for (let j = from; j < from + n; j++) {
+    const v = row[j]!;
+    if (filled === k && !(v < buf[k - 1]!)) continue;
+    let at = filled < k ? filled++ : k - 1;
+    while (at > 0 && v < buf[at - 1]!) {
+      buf[at] = buf[at - 1]!;
+      at--;
+    }
+    buf[at] = v;
+  }
+  let s = 0;
+  for (let i = 0; i < k; i++) s += buf[i]! * buf[i]!;
+  return s / k;
 }
 
 /** Clusters the rows of `x` into `k` clusters (k clamped to [1, n]). */
@@ -46,17 +71,18 @@ export function dpcKnn(x: Matrix, k: number): Clustering {
     }
   }
   const density = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    // Distances are ≥ +0 and never NaN for finite inputs, where the native numeric sort orders them as (a, b) => a − b.
-    const nearest = Array.from(dist.slice(i * n, (i + 1) * n).sort().subarray(0, clusters));
-    density[i] = Math.exp(-nearest.reduce((s, v) => s + v * v, 0) / nearest.length);
-  }
-  const denser = (j: number, i: number): boolean => density[j]! > density[i]! || (density[j] === density[i] && j < i);
+  const smallest = new Float64Array(clusters);
+  // Distances are ≥ +0 and never NaN for finite inputs, so "smaller" is the usual numeric order.
+  for (let i = 0; i < n; i++) density[i] = Math.exp(-meanSquareOfSmallest(dist, i * n, n, clusters, smallest));
   const score = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let delta = maxDist;
-    for (let j = 0; j < n; j++) if (j !== i && denser(j, i)) delta = Math.min(delta, dist[i * n + j]!);
-    score[i] = delta * density[i]!;
+    const di = density[i]!;
+    for (let j = 0; j < n; j++) {
+      // j is denser than i: a higher density, or the same and a lower index.
+      if (j !== i && (density[j]! > di || (density[j] === di && j < i))) delta = Math.min(delta, dist[i * n + j]!);
+    }
+    score[i] = delta * di;
   }
   const centers = rankDescending(score).slice(0, clusters);
   const assignment = new Int32Array(n);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cutAfter, layerAt, layerAveragedCount, scheduleAtDepth, solveIncreasing } from '../../../../src/engine/pruners/algorithms/depth';
 import { cosine, cosineMatrix, fromRows, normalizeRows, softmax } from '../../../../src/engine/pruners/algorithms/matrix';
 import { randomSubset } from '../../../../src/engine/pruners/algorithms/random';
-import { complement, rankDescending, topK } from '../../../../src/engine/pruners/algorithms/topk';
+import { complement, rankDescending, topK, topKRankExcluding } from '../../../../src/engine/pruners/algorithms/topk';
 
 describe('topK', () => {
   it('agrees with a full ranking on ties, signed zeros, NaN and infinities', () => {
@@ -16,6 +16,19 @@ describe('topK', () => {
       const ranked = rankDescending(s).slice(0, k);
       expect(topK(s, k, 'rank')).toEqual(ranked);
       expect(topK(s, k)).toEqual([...ranked].sort((a, b) => a - b));
+    }
+  });
+
+  it('topKRankExcluding is the full ranking without the excluded index, cut to k', () => {
+    const pool = [0, -0, NaN, 1, -1, 0.5, Infinity, -Infinity, 0.5, 1];
+    let state = 11;
+    const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(next() * 40);
+      const s = Float64Array.from({ length: n }, () => (next() < 0.7 ? pool[Math.floor(next() * pool.length)]! : next()));
+      const exclude = Math.floor(next() * (n + 2)) - 1; // sometimes outside 0..n−1: nothing to leave out
+      const k = Math.floor(next() * (n + 3));
+      expect(topKRankExcluding(s, k, exclude)).toEqual(rankDescending(s).filter((i) => i !== exclude).slice(0, Math.min(k, n - 1)));
     }
   });
 

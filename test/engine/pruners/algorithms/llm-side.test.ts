@@ -5,7 +5,7 @@ import { dpcKnn } from '../../../../src/engine/pruners/algorithms/dpc-knn';
 import { fromRows, matrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { pdropLambdaForRetention, pdropSchedule } from '../../../../src/engine/pruners/algorithms/pdrop';
 import { raterScores, recycleCounts, selectRaters, sparseVlmSchedule, sparseVlmShape } from '../../../../src/engine/pruners/algorithms/sparsevlm';
-import { topK } from '../../../../src/engine/pruners/algorithms/topk';
+import { rankDescending, topK } from '../../../../src/engine/pruners/algorithms/topk';
 import {
   TRANSPRUNE_PAPER_ACCUMULATION,
   TtvAccumulator,
@@ -132,6 +132,27 @@ describe('SparseVLM', () => {
     expect(new Set(a.slice(0, 6)).size).toBe(1);
     expect(new Set(a.slice(6)).size).toBe(1);
     expect(a[0]).not.toBe(a[6]);
+  });
+
+  it('DPC-kNN equals the definition computed the plain way (every row sorted) on random tokens with duplicates', () => {
+    const rand = seededUniform(9);
+    for (let trial = 0; trial < 8; trial++) {
+      const n = 5 + Math.floor(rand() * 30);
+      const d = 1 + Math.floor(rand() * 6);
+      const data = Float32Array.from({ length: n * d }, () => Math.round(rand() * 4) / 2); // coarse values: equal distances and densities happen
+      const k = 1 + Math.floor(rand() * n);
+      const dist = (i: number, j: number): number => Math.sqrt(Array.from({ length: d }, (_, c) => (data[i * d + c]! - data[j * d + c]!) ** 2).reduce((a, b) => a + b, 0)) / Math.sqrt(d);
+      const all = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : dist(Math.min(i, j), Math.max(i, j)))));
+      const density = all.map((r) => Math.exp(-[...r].sort((a, b) => a - b).slice(0, k).reduce((a, v) => a + v * v, 0) / k));
+      const maxDist = Math.max(...all.flat());
+      const score = density.map((di, i) => di * Math.min(maxDist, ...all[i]!.filter((_, j) => j !== i && (density[j]! > di || (density[j] === di && j < i)))));
+      const centers = rankDescending(score).slice(0, k);
+      const got = dpcKnn(matrix(data, n, d), k);
+      expect(got.centers).toEqual(centers);
+      const assignment = all.map((r) => centers.reduce((b, c, ci) => (r[c]! < r[centers[b]!]! ? ci : b), 0));
+      centers.forEach((c, ci) => (assignment[c] = ci));
+      expect(Array.from(got.assignment)).toEqual(assignment);
+    }
   });
 
   it('uses the v1.5 table shape at its budgets and hits the requested layer average', () => {
