@@ -10,9 +10,18 @@
  *
  * Deviation: the code adds uniform noise ·1e-6 to the densities to break ties; we break them by
  * index (the lower index counts as denser), which keeps runs deterministic.
+ *
+ * Distances are computed the way the code's torch.cdist computes them by default: from the
+ * differences for up to 25 rows, and above that from the Gram matrix, ‖a‖² + ‖b‖² − 2a·b (clamped
+ * at 0; our WebAssembly SIMD Gram kernel), which is what keeps SparseVLM's recycling cheap at
+ * LLaVA's scale (~80 tokens of width 4096 per stage).
  */
 import type { Matrix } from './matrix';
+import { gram } from './similarity';
 import { rankDescending } from './topk';
+
+/** Rows above which torch.cdist's default mode (use_mm_for_euclid_dist_if_necessary) switches to the Gram form. */
+export const CDIST_MM_ABOVE = 25;
 
 export interface Clustering {
   /** Center token indices, in score order. */
@@ -62,9 +71,11 @@ export function dpcKnn(x: Matrix, k: number): Clustering {
   const dist = new Float64Array(n * n);
   let maxDist = 0;
   const d = x.cols;
+  const g = n > CDIST_MM_ABOVE ? gram(x).data : null;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const dd = Math.sqrt(squaredDistance(x.data, i * d, j * d, d)) / scale;
+      const sq = g ? Math.max(0, g[i * n + i]! + g[j * n + j]! - 2 * g[i * n + j]!) : squaredDistance(x.data, i * d, j * d, d);
+      const dd = Math.sqrt(sq) / scale;
       dist[i * n + j] = dd;
       dist[j * n + i] = dd;
       maxDist = Math.max(maxDist, dd);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TraceBuilder } from '../../../../src/shared/trace-builder';
 import { equivalentTokens } from '../../../../src/shared/trace';
-import { dpcKnn } from '../../../../src/engine/pruners/algorithms/dpc-knn';
+import { CDIST_MM_ABOVE, dpcKnn } from '../../../../src/engine/pruners/algorithms/dpc-knn';
+import { gram } from '../../../../src/engine/pruners/algorithms/similarity';
 import { fromRows, matrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { pdropLambdaForRetention, pdropSchedule } from '../../../../src/engine/pruners/algorithms/pdrop';
 import { raterScores, recycleCounts, selectRaters, sparseVlmSchedule, sparseVlmShape } from '../../../../src/engine/pruners/algorithms/sparsevlm';
@@ -136,12 +137,15 @@ describe('SparseVLM', () => {
 
   it('DPC-kNN equals the definition computed the plain way (every row sorted) on random tokens with duplicates', () => {
     const rand = seededUniform(9);
-    for (let trial = 0; trial < 8; trial++) {
-      const n = 5 + Math.floor(rand() * 30);
+    for (let trial = 0; trial < 12; trial++) {
+      const n = [6, 12, 25, 26, 31, 44][trial % 6]!; // both sides of the 25-row switch
       const d = 1 + Math.floor(rand() * 6);
       const data = Float32Array.from({ length: n * d }, () => Math.round(rand() * 4) / 2); // coarse values: equal distances and densities happen
       const k = 1 + Math.floor(rand() * n);
-      const dist = (i: number, j: number): number => Math.sqrt(Array.from({ length: d }, (_, c) => (data[i * d + c]! - data[j * d + c]!) ** 2).reduce((a, b) => a + b, 0)) / Math.sqrt(d);
+      // torch.cdist's two forms: differences up to 25 rows, the Gram matrix above (exact here: small half-integers).
+      const g = gram(matrix(data, n, d)).data;
+      const sq = (i: number, j: number): number => (n > CDIST_MM_ABOVE ? Math.max(0, g[i * n + i]! + g[j * n + j]! - 2 * g[i * n + j]!) : Array.from({ length: d }, (_, c) => (data[i * d + c]! - data[j * d + c]!) ** 2).reduce((a, b) => a + b, 0));
+      const dist = (i: number, j: number): number => Math.sqrt(sq(i, j)) / Math.sqrt(d);
       const all = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : dist(Math.min(i, j), Math.max(i, j)))));
       const density = all.map((r) => Math.exp(-[...r].sort((a, b) => a - b).slice(0, k).reduce((a, v) => a + v * v, 0) / k));
       const maxDist = Math.max(...all.flat());
