@@ -10,9 +10,10 @@
  *
  * Rules for hooks:
  * - Probes are graph outputs, so they are requested *before* a layer runs (`vitProbes`,
- *   `projectorProbes`, `decoderProbes`) and read in the `after…` hook of that layer. Next-layer q·k scores are either
- *   requested the same way (`nextLayerRows`: computed inside the layer's graph, read as
- *   `probes.nextLayer`) or computed on demand by a separate small graph (`nextLayerScores`).
+ *   `projectorProbes`, `decoderProbes`) and read in the `after…` hook of that layer. Next-layer
+ *   q·k scores are either requested the same way (`nextLayerRows`: computed inside the layer's
+ *   graph, read as `probes.nextLayer`) or computed on demand by a separate small graph
+ *   (`nextLayerScores`).
  * - Hooks edit token sequences only through TokenSequence (`gather`, `setHidden`, positions) and
  *   the KvCache (`gather`, `nextPosition`), so provenance stays right for the token trace.
  * - In the ViT, row 0 is the CLS token and must stay row 0. Visual rows in the decoder sequence
