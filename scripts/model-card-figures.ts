@@ -114,7 +114,7 @@ const block = renderBlock(figures, targets, {
   command: `npm run figures:model-card${limit === undefined ? '' : ` -- --limit ${limit}`}`,
   wall: `${(wallS / 60).toFixed(1)} min for ${3 * picked.length} passes`,
 }, {
-  oracle: 'oracle: only the tokens covering the question\'s objects (ground-truth boxes; per frame for videos)',
+  oracle: 'oracle: only the tokens covering the question\'s objects, at their original positions (ground-truth boxes; per frame for videos)',
   random: `random 1/9 (seed ${RANDOM_SEED}: ${[1, ...videoFrames].map(tokens).join(', ')})`,
 });
 

@@ -37,7 +37,8 @@ Options:
   --param K=V            with --method: a method parameter (repeatable); V is JSON or text
   --oracle               evaluate the oracle instead: keep only the visual tokens whose patches
                          cover the question's objects (the sample's ground-truth boxes, per frame
-                         for videos); retention is then the mean share kept
+                         for videos), at their original positions; retention is then the mean
+                         share kept
   --json                 print one JSON object: accuracy (0–1), n, byType {type: {accuracy, n,
                          majority}}, byKind, meanLatencyMs, model, bench, provider; with
                          --method also agreement (first-token top-1 with the unpruned model),

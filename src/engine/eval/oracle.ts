@@ -9,6 +9,11 @@
  * question is about no visible object (e.g. "is there a red star?" with neither red things nor
  * stars) keeps no visual token at all: there is nothing relevant to keep.
  *
+ * The kept tokens keep their original position ids (the runtime's `visualPositions: 'original'`):
+ * the oracle asks whether the answer lives in those tokens, so it must not also move them. With
+ * compacted positions a video's few object tokens per frame lose their frames (frames without the
+ * object vanish entirely), and "in how many frames…" becomes unanswerable from any tokens.
+ *
  * It needs labels, so it is an evaluation option (`tokenlab eval --oracle`, the model-card
  * figures), never a registered method: the pruner is defined here, the cells are its parameter,
  * and each sample gets its own PlannedMethod.
@@ -37,7 +42,7 @@ export const oracle = definePruner({
   params: z.object({
     cells: z.array(z.number().int().nonnegative()).default([]).describe('Visual tokens kept: frame-major indices (frame·rows·cols + row·cols + col) of the cells the boxes cover.'),
   }),
-  positions: 'compact',
+  positions: 'original',
   retention: 'kept',
   resolveParams: (_retention, user, g) => ({ params: user, plannedRetention: user.cells.length / g.visualTokens }),
   needs: () => ({}),

@@ -234,6 +234,8 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   };
 
   const runtime: RuntimeHooks = {
+    // A method keeping original positions keeps them for its edits before the LLM too.
+    ...(d.positions === 'original' ? { visualPositions: 'original' as const } : {}),
     projectorProbes: () => ({ cosine: true }),
     vitProbes: (layer) => {
       const want = vitNeeds.get(layer);

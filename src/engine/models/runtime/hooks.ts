@@ -172,6 +172,14 @@ export interface RuntimeHooks {
   projectorProbes?(): ProjectorProbeSet | undefined;
   afterProjector?(ctx: VisualTokensContext): void | Promise<void>;
   /**
+   * Position ids of the visual tokens entering the decoder. 'compact' (default): the sequence is
+   * numbered 0..n−1 whatever was pruned before the LLM. 'original': each visual token keeps the
+   * position it has unpruned (prefix length + its visual id, frame-major), and the text after the
+   * visual block continues from prefix + the unpruned visual count — the P1 convention, applied
+   * to edits made before the LLM, so a token keeps its distance to every other (and its frame).
+   */
+  visualPositions?: 'compact' | 'original';
+  /**
    * Called for every layer, in order, before the run of layers holding `layer` executes. `seq`'s
    * rows (length, positions, sources, visual mask) are exactly those entering `layer` — nothing
    * edits them inside a run — but its hidden states are those entering the run.
@@ -219,6 +227,7 @@ export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
       const next = [...new Set(reqs.flatMap((r) => r.nextLayerRows ?? []))].sort((a, b) => a - b);
       return { attentionRows: rows.length ? rows : undefined, transitions: reqs.some((r) => r.transitions), ...(next.length ? { nextLayerRows: next } : {}) };
     },
+    ...(list.some((h) => h.visualPositions === 'original') ? { visualPositions: 'original' as const } : {}),
     afterVitLayer: (ctx) => each((h) => h.afterVitLayer, ctx),
     beforeProjector: (ctx) => each((h) => h.beforeProjector, ctx),
     afterProjector: (ctx) => each((h) => h.afterProjector, ctx),

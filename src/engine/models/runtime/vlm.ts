@@ -101,6 +101,7 @@ export class VlmRuntime {
     const prompt = this.promptFor(req.question);
     const text = this.model.config.text;
     const { seq, layout } = spliceSequence(this.embeddings(), text, prompt.before, visual.embeds, visual.ids, prompt.after);
+    if (hooks.visualPositions === 'original') seq.positions = originalPositions(layout, visual.tokensPerFrame * frames.length);
     const pf = await prefill(this.graphs, seq, layout, hooks);
     clock.lap('prefill');
     await hooks.beforeDecode?.({ cache: pf.cache, seq: pf.seq, layout });
@@ -140,4 +141,18 @@ export class VlmRuntime {
   dispose(): Promise<void> {
     return this.graphs.dispose();
   }
+}
+
+/**
+ * Decoder position ids that give every visual token the position it has in the unpruned sequence
+ * (prefix + visual id) and continue the text after the visual block from prefix + `visualTotal`
+ * (the unpruned visual count). With nothing pruned this is 0..n−1.
+ */
+export function originalPositions(layout: PrefillLayout, visualTotal: number): number[] {
+  const p = layout.prefixLength;
+  const out: number[] = [];
+  for (let i = 0; i < p; i++) out.push(i);
+  for (const id of layout.visualIds) out.push(p + id);
+  for (let i = 0; i < layout.suffixLength; i++) out.push(p + visualTotal + i);
+  return out;
 }

@@ -10,7 +10,7 @@ import { decodeGreedy } from '../../../../src/engine/models/runtime/decode';
 import { lmHeadLogits, prefill, spliceSequence } from '../../../../src/engine/models/runtime/prefill';
 import { encodeVisual } from '../../../../src/engine/models/runtime/vision';
 import type { TokenSequence } from '../../../../src/engine/models/runtime/token-sequence';
-import { VlmRuntime } from '../../../../src/engine/models/runtime/vlm';
+import { originalPositions, VlmRuntime } from '../../../../src/engine/models/runtime/vlm';
 import { decoderLayerRef, embedRef, lmHeadRef, queryKeyRowsRef, type RefCache } from '../../../helpers/reference/decoder';
 import { headMeanRows, maxAbsDiff } from '../../../helpers/reference/math';
 import { projectorRef, visionEmbeddingsRef, visionLayerRef } from '../../../helpers/reference/vision';
@@ -316,6 +316,43 @@ function toRefCache(key: Float32Array, value: Float32Array, S: number, Hkv: numb
       }
   return { k, v, length: S };
 }
+
+describe('visual positions', () => {
+  // Keeps visual tokens 3, 9 and 14 of 16 before the LLM; records the positions entering layer 0.
+  async function run(visualPositions?: 'original' | 'compact'): Promise<{ positions: number[]; prefix: number; suffix: number }> {
+    let positions: number[] = [];
+    const hooks: RuntimeHooks = {
+      ...(visualPositions ? { visualPositions } : {}),
+      afterProjector: ({ seq }) => seq.gather([3, 9, 14]),
+      decoderProbes: (l, seq) => void (l === 0 && (positions = [...seq.positions])),
+    };
+    const r = await rt.answer({ images: [await sharpPng()], question: 'count', hooks, maxNewTokens: 2 });
+    return { positions, prefix: r.layout.prefixLength, suffix: r.layout.suffixLength };
+  }
+
+  it("'original' keeps each kept visual token's unpruned position and the text after the whole visual block", async () => {
+    const { positions, prefix: p, suffix } = await run('original');
+    const text = Array.from({ length: suffix }, (_, i) => p + 16 + i);
+    expect(positions).toEqual([...Array.from({ length: p }, (_, i) => i), p + 3, p + 9, p + 14, ...text]);
+  });
+
+  it("'compact' (the default) numbers the pruned sequence 0..n−1", async () => {
+    for (const mode of [undefined, 'compact'] as const) {
+      const { positions } = await run(mode);
+      expect(positions).toEqual(positions.map((_, i) => i));
+    }
+  });
+
+  it('originalPositions is 0..n−1 when nothing was pruned', () => {
+    expect(originalPositions({ prefixLength: 2, visualIds: Int32Array.from([0, 1, 2, 3]), suffixLength: 3 }, 4)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(originalPositions({ prefixLength: 1, visualIds: Int32Array.from([2, 5]), suffixLength: 1 }, 6)).toEqual([0, 3, 6, 7]);
+  });
+
+  it('combineHooks keeps original positions when any hook asks for them', () => {
+    expect(combineHooks([{}, { visualPositions: 'original' }]).visualPositions).toBe('original');
+    expect(combineHooks([{}, {}]).visualPositions).toBeUndefined();
+  });
+});
 
 describe('the FastV example in hooks.ts', () => {
   it('keeps the half of the visual tokens the last query attends to most, from layer K on', async () => {
