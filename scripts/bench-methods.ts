@@ -90,8 +90,10 @@ function timed(hooks: RuntimeHooks, acc: Acc): RuntimeHooks {
       return r;
     };
   }
-  // The declaration of where the hooks act passes through untimed: without it prefill could not fuse.
+  // Declarations pass through untimed: where the hooks act (without it prefill could not fuse), and
+  // the position convention of edits before the LLM.
   if (hooks.afterDecoderLayers) out.afterDecoderLayers = hooks.afterDecoderLayers;
+  if (hooks.visualPositions) out.visualPositions = hooks.visualPositions;
   return out as RuntimeHooks;
 }
 
