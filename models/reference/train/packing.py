@@ -14,11 +14,13 @@ from tokenizer import EOS, IMAGE, PAD
 NEG = -1e9
 
 
-def pack(tok, n_visual, qa_lists):
+def pack(tok, n_visual, qa_lists, visual_pos=None, n_full=None):
     """qa_lists: per sequence, a list of (question, answer). `n_visual` is one visual length for
     every sequence, or a list of per-sequence lengths (token-dropped prefixes; positions stay
-    compact, as the engine gives them after a pruner with compact positions). Returns dict of
-    tensors (CPU)."""
+    compact, as the engine gives them after a pruner with compact positions). `visual_pos`, when
+    given, holds per sequence the kept tokens' indices in the full visual block (None = all): those
+    sequences keep original positions instead (the engine's visualPositions 'original': a kept
+    token at prefix + its index, the text after prefix + `n_full`). Returns dict of tensors (CPU)."""
     seqs, poss, tgts, blocks, ans_pos = [], [], [], [], []
     prefix_before = None
     lengths = n_visual if isinstance(n_visual, list) else [n_visual] * len(qa_lists)
@@ -28,12 +30,13 @@ def pack(tok, n_visual, qa_lists):
             before, after = tok.prompt_parts(q)
             if prefix_before is None:
                 prefix_before = before
+            kept = visual_pos[len(seqs)] if visual_pos else None
             if k == 0:
                 ids += before + [IMAGE] * n_visual
-                pos += list(range(len(ids)))
+                pos += list(range(len(ids))) if kept is None else list(range(len(before))) + [len(before) + j for j in kept]
                 tgt += [-100] * len(ids)
                 blk += [0] * len(ids)
-            p0 = len(before) + n_visual
+            p0 = len(before) + (n_visual if kept is None else n_full)
             a_ids = tok.encode(a)
             assert len(a_ids) == 1, f'answer {a!r} is not one token'
             block = after + a_ids

@@ -23,9 +23,12 @@ on. `--frame-aux W` adds a linear probe on the visual tokens' hidden states afte
 where one frame's tokens end and the next begin.
 `--oracle-aug P` trains on pruned inputs: with probability P an image scene's prefix keeps only the
 patches covering its questions' objects (the model-card oracle, from the objects' boxes), with
-compact positions, so the model learns that the answer lives in those tokens.
+compact positions, so the model learns that the answer lives in those tokens. `--video-oracle-aug P`
+does the same for video scenes (the objects' pooled tokens in the frames they are on screen, from
+the per-frame patch labels), and `--oracle-positions original` keeps the pruned prefixes' tokens at
+their original positions, as the engine's oracle does.
 
-Image and video batches alternate (every `--video-every`-th step is a video batch)
+Image and video batches alternate (every `--video-every`-th step, or a `--video-share` of the steps)
 so video never overwrites image skills. Visual and word embeddings start at the same scale
 (REFERENCE_MODEL_NOTES "scale matching"). Resumes from RUN/stage2.pt; starts from RUN/stage1.pt.
   python3 train_vlm.py --data DATA/train --val DATA/val --run RUN [--minutes 60]
@@ -223,14 +226,16 @@ def decode_with_probe(model, emb, pos, mask, probe_layer):
 
 
 def forward(model, tok, data, scene_list, qa_lists, device, vit_grad=False, heads=None, pos_head=None, keep=None,
-            rel_head=None, rel_targets=None, vid_head=None, vid_targets=None, frame_head=None, frame_layer=0):
-    """`keep`: optional per-sequence lists of visual token indices (None = all) for pruned prefixes;
+            rel_head=None, rel_targets=None, vid_head=None, vid_targets=None, frame_head=None, frame_layer=0,
+            keep_original_positions=False):
+    """`keep`: optional per-sequence lists of visual token indices (None = all) for pruned prefixes,
+    at compact positions or, with `keep_original_positions`, at their original ones;
     `rel_head` + `rel_targets` (per sequence, per picked question) add b['rel_loss']; `vid_head` +
     `vid_targets` add b['vid_loss']; `frame_head` on video batches adds b['frame_loss']."""
     v, aux = visual_tokens(model, data, scene_list, device, vit_grad, heads)
     n = v.shape[1]
     lengths = [n if k is None else len(k) for k in keep] if keep else n
-    b = pack(tok, lengths, qa_lists)
+    b = pack(tok, lengths, qa_lists, visual_pos=keep if keep and keep_original_positions else None, n_full=n)
     b['aux'] = aux
     b['pos_loss'] = pos_head.loss(v, scene_list[0]['kind'] == 'video', model.c.pool_stride) if pos_head is not None else None
     ids = b['ids'].to(device)
@@ -265,10 +270,29 @@ def type_weight(t, step, ramp, hard_mult=1.0):
     return 1.0 if t in EASY else min(1.0, 0.15 + step / max(1, ramp)) * hard_mult
 
 
-def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1.0, oracle_aug=0.0):
-    """Scenes and their picked (question, answer) lists; for images with `oracle_aug`, also per-scene
-    kept visual tokens (None = all): an oracle-pruned scene gets one or two questions and only the
-    cells covering their objects. Also per picked question the relation and video auxiliary targets."""
+def video_object_tokens(data, scene, about, stride):
+    """Visual tokens of a video (frame-major, each frame's grid pooled `stride`×`stride`) whose pooled
+    cell holds a patch labelled with the colour and shape of an object in `about`, in the frames the
+    object is on screen: the oracle's tokens, from the per-frame patch labels instead of boxes."""
+    side = data.grid // stride
+    tracks = {t['id']: t for t in scene['tracks']}
+    out = set()
+    for tid in about:
+        t = tracks[tid]
+        ci, si = data.meta['colors'].index(t['color']) + 1, data.meta['shapes'].index(t['shape']) + 1
+        for f in range(t['start'], t['end']):
+            lab = data.patches[scene['frame'] + f]
+            rr, cc = np.nonzero((lab[..., 0] == ci) & (lab[..., 1] == si))
+            for r, c in zip(rr, cc):
+                out.add(f * side * side + (int(r) // stride) * side + int(c) // stride)
+    return sorted(out)
+
+
+def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1.0, oracle_aug=0.0, video_oracle_aug=0.0, stride=2):
+    """Scenes and their picked (question, answer) lists; with `oracle_aug` (images) and
+    `video_oracle_aug` (videos), also per-scene kept visual tokens (None = all): an oracle-pruned
+    scene gets one or two questions and only the tokens covering their objects. Also per picked
+    question the relation and video auxiliary targets."""
     ids = data.image_ids if kind == 'image' else data.video_ids
     scenes, qas, keep, rel, vid = [], [], [], [], []
     while len(scenes) < n:
@@ -279,7 +303,7 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
         if kind == 'video' and rare_accept < 1.0 and not any(q['type'] in RARE_VIDEO for q in qs) and rng.random() > rare_accept:
             continue
         w = np.array([type_weight(q['type'], step, ramp, hard_mult) for q in qs])
-        pruned = kind == 'image' and rng.random() < oracle_aug
+        pruned = rng.random() < (oracle_aug if kind == 'image' else video_oracle_aug)
         pick = rng.choice(len(qs), size=min(int(rng.integers(1, 3)) if pruned else k, len(qs)), replace=False, p=w / w.sum())
         scenes.append(s)
         qas.append([(qs[i]['question'], qs[i]['answer']) for i in pick])
@@ -287,7 +311,7 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
         vid.append([video_targets(data, s, qs[i]) for i in pick] if kind == 'video' else [None] * len(pick))
         if pruned:
             about = {a for i in pick for a in qs[i]['about']}
-            keep.append(object_cells(s['objects'], about, data.grid, data.meta['patch']))
+            keep.append(object_cells(s['objects'], about, data.grid, data.meta['patch']) if kind == 'image' else video_object_tokens(data, s, about, stride))
         else:
             keep.append(None)
     return scenes, qas, (keep if any(x is not None for x in keep) else None), rel, vid
@@ -348,6 +372,8 @@ def main():
     ap.add_argument('--extra-videos', default=None, help='a second, video-only training export folder')
     ap.add_argument('--relation-aux', type=float, default=0.0, help='weight of the relation auxiliary (object grid cells from the answer state)')
     ap.add_argument('--oracle-aug', type=float, default=0.0, help='probability that an image scene is trained on its oracle-pruned prefix')
+    ap.add_argument('--video-oracle-aug', type=float, default=0.0, help='the same for a video scene (its objects\' tokens in the frames they are on screen)')
+    ap.add_argument('--oracle-positions', choices=['compact', 'original'], default='compact', help='positions of an oracle-pruned prefix\'s tokens (the model card\'s oracle keeps original ones)')
     ap.add_argument('--video-aux', type=float, default=0.0, help='weight of the video auxiliary (asked objects: visible frames and column per frame)')
     ap.add_argument('--frame-aux', type=float, default=0.0, help='weight of the frame-index probe on visual tokens after decoder layer --frame-aux-layer')
     ap.add_argument('--frame-aux-layer', type=int, default=2)
@@ -437,10 +463,10 @@ def main():
         if kind == 'video' and n_extra and rng.random() < n_extra / (n_extra + len(data.video_ids)):
             src = extra
         scenes, qas, keep, rel, vid = sample_batch(src, rng, kind, a.video_batch if kind == 'video' else a.batch, a.questions, step, a.ramp,
-                                         a.hard_mult, a.rare_video_accept, a.oracle_aug)
+                                         a.hard_mult, a.rare_video_accept, a.oracle_aug, a.video_oracle_aug, model.c.pool_stride)
         logits, b = forward(model, tok, src, scenes, qas, device, vit_grad=a.vit_lr_mult > 0 and kind == 'image', heads=heads,
                             pos_head=pos_head, keep=keep, rel_head=rel_head, rel_targets=rel, vid_head=vid_head, vid_targets=vid,
-                            frame_head=frame_head, frame_layer=a.frame_aux_layer)
+                            frame_head=frame_head, frame_layer=a.frame_aux_layer, keep_original_positions=a.oracle_positions == 'original')
         tgt = b['tgt'].to(device)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
         for key, name, weight in AUX_LOSSES:
