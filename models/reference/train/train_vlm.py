@@ -303,7 +303,8 @@ def sample_batch(data, rng, kind, n, k, step, ramp, hard_mult=1.0, rare_accept=1
         if kind == 'video' and rare_accept < 1.0 and not any(q['type'] in RARE_VIDEO for q in qs) and rng.random() > rare_accept:
             continue
         w = np.array([type_weight(q['type'], step, ramp, hard_mult) for q in qs])
-        pruned = rng.random() < (oracle_aug if kind == 'image' else video_oracle_aug)
+        # A video draws only when its option is on, so runs without it sample as they always did.
+        pruned = rng.random() < oracle_aug if kind == 'image' else (video_oracle_aug > 0 and rng.random() < video_oracle_aug)
         pick = rng.choice(len(qs), size=min(int(rng.integers(1, 3)) if pruned else k, len(qs)), replace=False, p=w / w.sum())
         scenes.append(s)
         qas.append([(qs[i]['question'], qs[i]['answer']) for i in pick])
