@@ -130,8 +130,8 @@ export function ownRows(probe: { rows: number[]; values: Float32Array } | undefi
   return { rows: [...wanted], values: subMatrix(all, at, 0, n) };
 }
 
-/** Whether two row lists are equal element by element. */
-function sameRows(a: readonly number[], b: readonly number[]): boolean {
+/** Whether two index lists (rows, or visual token ids) are equal element by element. */
+function sameRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -370,7 +370,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     const n = ctx.seq.length;
     const input: VisualInput = { features: matrix(ctx.seq.hidden, n, ctx.seq.dim), frames: ctx.frames.map((f) => ({ ...f })) };
     const cosine = which === 'beforeLlm' && needs.projectorCosine ? ctx.probes?.cosine : undefined;
-    if (cosine && sameSources(ctx.probes!.sources, ctx.seq.sources)) input.cosine = matrix(cosine, n, n);
+    if (cosine && sameRows(ctx.probes!.sources, ctx.seq.sources)) input.cosine = matrix(cosine, n, n);
     const edit = hook(input, env);
     if (!edit) return;
     record('vision', edit, {}, 0, ctx.seq.length);
@@ -396,13 +396,6 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       };
     },
   };
-}
-
-/** Whether two visual-id lists are the same tokens in the same order. */
-function sameSources(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Entries grouped by their `layer`, in input order. */
