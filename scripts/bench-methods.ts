@@ -155,6 +155,26 @@ async function decoderGraphTimes(rt: VlmRuntime, lengths: readonly number[], run
 }
 
 /**
+ * What a probe adds to a graph: `withProbe` on `withFeeds` and `without` on `feeds`, timed in
+ * `runs` interleaved rounds after 3 warm-ups; the differences of the medians and of the p10s (ms).
+ */
+async function probeGraphCost(withProbe: GraphSession, withFeeds: Record<string, ort.Tensor>, without: GraphSession, feeds: Record<string, ort.Tensor>, runs: number): Promise<{ median: number; p10: number }> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < runs + 3; round++) {
+    let t0 = performance.now();
+    await runGraph(withProbe.session, withProbe.name, withFeeds);
+    if (round >= 3) a.push(performance.now() - t0);
+    t0 = performance.now();
+    await runGraph(without.session, without.name, feeds);
+    if (round >= 3) b.push(performance.now() - t0);
+  }
+  const sa = summarize(a);
+  const sb = summarize(b);
+  return { median: sa.median - sb.median, p10: sa.p10 - sb.p10 };
+}
+
+/**
  * The cost of the next-layer q·k probes one measured answer of a method computed inside its layer
  * graphs (`sample.requests`): each prefill segment that carried one is rebuilt the way prefill.ts
  * cuts them (a segment ends at a declared hook layer, a layer with a probe request, the last
@@ -184,20 +204,9 @@ async function nextLayerProbeCost(rt: VlmRuntime, sample: Sample, runs: number):
       const feeds: Record<string, ort.Tensor> = { hidden: f32(Float32Array.from({ length: n * t.hiddenSize }, (_, i) => Math.sin(i)), [n, t.hiddenSize]), position_ids: i64(Array.from({ length: n }, (_, i) => i)), attn_mask: f32(causalMask(n), [n, n]), ...(single ? { past_key: past, past_value: past } : {}) };
       if (set.attentionRows) feeds.probe_rows = i64(r.req.attentionRows!);
       const withFeeds = { ...feeds, next_rows: i64(next), next_row_mask: f32(causalRowMask(next, n), [next.length, n]) };
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let round = 0; round < runs + 3; round++) {
-        let t0 = performance.now();
-        await runGraph(withProbe.session, withProbe.name, withFeeds);
-        if (round >= 3) a.push(performance.now() - t0);
-        t0 = performance.now();
-        await runGraph(without.session, without.name, feeds);
-        if (round >= 3) b.push(performance.now() - t0);
-      }
-      const sa = summarize(a);
-      const sb = summarize(b);
-      total.median += sa.median - sb.median;
-      total.p10 += sa.p10 - sb.p10;
+      const cost = await probeGraphCost(withProbe, withFeeds, without, feeds, runs);
+      total.median += cost.median;
+      total.p10 += cost.p10;
     }
     from = to + 1;
   }
@@ -216,19 +225,7 @@ async function projectorProbeCost(rt: VlmRuntime, sample: Sample, runs: number):
   const without = await rt.graphs.projector();
   const Dv = rt.model.config.vision.hiddenSize;
   const feeds = { features: f32(Float32Array.from({ length: n * Dv }, (_, i) => Math.sin(i)), [n, Dv]) };
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let round = 0; round < runs + 3; round++) {
-    let t0 = performance.now();
-    await runGraph(withProbe.session, withProbe.name, feeds);
-    if (round >= 3) a.push(performance.now() - t0);
-    t0 = performance.now();
-    await runGraph(without.session, without.name, feeds);
-    if (round >= 3) b.push(performance.now() - t0);
-  }
-  const sa = summarize(a);
-  const sb = summarize(b);
-  return { median: sa.median - sb.median, p10: sa.p10 - sb.p10 };
+  return probeGraphCost(withProbe, feeds, without, feeds, runs);
 }
 
 /** Removes from `s` the answers during which any of `gcs` ([start, end] ms) ran; counts them in `s.dropped`. */
