@@ -5,10 +5,16 @@ import { randomSubset } from '../../../../src/engine/pruners/algorithms/random';
 import { complement, rankDescending, topK, topKRankExcluding } from '../../../../src/engine/pruners/algorithms/topk';
 
 describe('topK', () => {
+  /** Scores that stress the tie rule: ties, signed zeros, NaN and infinities. */
+  const pool = [0, -0, NaN, 1, -1, 0.5, Infinity, -Infinity, 0.5, 1];
+  /** A seeded linear congruential generator of [0, 1) numbers (the sequences these tests were written with). */
+  const lcg = (seed: number): (() => number) => {
+    let state = seed;
+    return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  };
+
   it('agrees with a full ranking on ties, signed zeros, NaN and infinities', () => {
-    const pool = [0, -0, NaN, 1, -1, 0.5, Infinity, -Infinity, 0.5, 1];
-    let state = 7;
-    const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const next = lcg(7);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(next() * 12);
       const s = Float32Array.from({ length: n }, () => pool[Math.floor(next() * pool.length)]!);
@@ -20,9 +26,7 @@ describe('topK', () => {
   });
 
   it('topKRankExcluding is the full ranking without the excluded index, cut to k', () => {
-    const pool = [0, -0, NaN, 1, -1, 0.5, Infinity, -Infinity, 0.5, 1];
-    let state = 11;
-    const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const next = lcg(11);
     for (let trial = 0; trial < 300; trial++) {
       const n = 1 + Math.floor(next() * 40);
       const s = Float64Array.from({ length: n }, () => (next() < 0.7 ? pool[Math.floor(next() * pool.length)]! : next()));
