@@ -341,6 +341,35 @@ def evaluate(model, tok, data, device, n_img=300, n_vid=150):
     return acc
 
 
+def evaluate_oracle(model, tok, data, device, original_positions, n_img=150, n_vid=100, bs=16):
+    """Held-out accuracy per question type when each question sees only its objects' tokens (the
+    oracle prefixes sample_batch trains on: object_cells for images, video_object_tokens for videos),
+    one sequence per question, at original or compact positions."""
+    model.eval()
+    hits = {}
+    with torch.no_grad():
+        for ids in (data.image_ids[:n_img], data.video_ids[:n_vid]):
+            items = []
+            for j in ids:
+                sc = data.scenes[j]
+                for q in sc['questions']:
+                    about = set(q['about'])
+                    cells = object_cells(sc['objects'], about, data.grid, data.meta['patch']) if sc['kind'] == 'image' \
+                        else video_object_tokens(data, sc, about, model.c.pool_stride)
+                    items.append((sc, q, cells))
+            for i in range(0, len(items), bs):
+                chunk = items[i:i + bs]
+                logits, b = forward(model, tok, data, [c[0] for c in chunk], [[(c[1]['question'], c[1]['answer'])] for c in chunk],
+                                    device, keep=[c[2] for c in chunk], keep_original_positions=original_positions)
+                for (bi, p, _) in b['ans_pos']:
+                    q = chunk[bi][1]
+                    hits.setdefault(q['type'], []).append(tok.itos[int(logits[bi, p].argmax())] == q['answer'])
+    model.train()
+    acc = {t: round(float(np.mean(h)), 3) for t, h in sorted(hits.items())}
+    acc['n'] = sum(len(h) for h in hits.values())
+    return acc
+
+
 def calibrate_projector(model, data, device):
     """Scale linear_2 so projected visual tokens have the word embeddings' per-element std."""
     with torch.no_grad():
@@ -379,6 +408,7 @@ def main():
     ap.add_argument('--frame-aux', type=float, default=0.0, help='weight of the frame-index probe on visual tokens after decoder layer --frame-aux-layer')
     ap.add_argument('--frame-aux-layer', type=int, default=2)
     ap.add_argument('--cooldown', type=float, default=0.0, help='minutes at the end of the budget over which the LR decays to 5%%')
+    ap.add_argument('--oracle-eval', action='store_true', help='also evaluate held-out oracle prefixes (at --oracle-positions); best.pt then keeps the best mean of the unpruned and oracle means')
     a = ap.parse_args()
     setup_threads()
     device = pick_device()
@@ -437,9 +467,10 @@ def main():
         step, best = ck2['step'], ck2.get('best', -1.0)
         try:
             opt.load_state_dict(ck2['opt'])
-        except ValueError:
+        except (KeyError, ValueError):
+            # No state (a run seeded by from_export.py) or one saved with other options.
             warm_from = step
-            log('optimizer state not compatible with these options; fresh optimizer, LR warm-up again')
+            log('no compatible optimizer state in the checkpoint; fresh optimizer, LR warm-up again')
         log('resumed stage 2 at step', step)
     for n, h in late:
         if (n, h) not in in_ck:
@@ -494,9 +525,15 @@ def main():
             ev = evaluate(model, tok, val, device)
             mean = float(np.mean([v for k, v in ev.items() if k != 'n']))
             log('val', step, 'mean', round(mean, 3), ev)
-            if mean > best:
-                best = mean
-                save_checkpoint(os.path.join(a.run, 'best.pt'), model=model.state_dict(), step=step, config=c.to_dict(), val=ev)
+            score, extra_val = mean, {}
+            if a.oracle_eval:
+                eo = evaluate_oracle(model, tok, val, device, a.oracle_positions == 'original')
+                o_mean = float(np.mean([v for k, v in eo.items() if k != 'n']))
+                log('val_oracle', step, 'mean', round(o_mean, 3), eo)
+                score, extra_val = (mean + o_mean) / 2, {'val_oracle': eo}
+            if score > best:
+                best = score
+                save_checkpoint(os.path.join(a.run, 'best.pt'), model=model.state_dict(), step=step, config=c.to_dict(), val=ev, **extra_val)
         if done or time.time() - t_save > 180:
             extra_state = {'pos_head': pos_head.state_dict()} if pos_head is not None else {}
             for n, h in late:
