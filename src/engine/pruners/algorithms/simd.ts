@@ -1,10 +1,12 @@
 /**
- * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`)
- * and of merge means, weighted row sums and row normalisation, with the same results bit for bit: every dot product is the even-indexed products summed in
- * order and the odd-indexed ones likewise, in float64, then even + odd — which is exactly a
- * two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with float32 pairs promoted to float64.
+ * WebAssembly SIMD versions of the dot-product kernels in similarity.ts (`gram`, `dotsWithRows`),
+ * of merge means (from zero or from a start row), weighted row sums, row normalisation and
+ * nearest-row assignment, with the same results bit for bit: every dot product is the
+ * even-indexed products summed in order and the odd-indexed ones likewise, in float64, then
+ * even + odd — which is exactly a two-lane f64x2 accumulator (lane 0 even, lane 1 odd) fed with
+ * float32 pairs promoted to float64.
  *
- * Why: the pairwise methods (DivPrune, ToDRE, PruMerge+, SparseVLM's raters) spend most of their
+ * Why: the pairwise methods (DivPrune, ToDRE, PruMerge+, VisionZip, SparseVLM's raters) spend most of their
  * selection time in these loops, and a hook runs once per answer — too rarely for V8 to optimise
  * the JS loops before the answer is done. WebAssembly is compiled when the module is created, so
  * the kernels run at machine speed from the first call, two products per instruction.
@@ -160,29 +162,40 @@ const F64X2_SPLAT = simd(0x14);
 /** Demotes an f64x2 to the low two f32 lanes and stores those 8 bytes at the address below it. */
 const storePair = [...simd(0x5e), ...simd(0x5b), 2, 0, 0];
 const I32_LOAD = [0x28, 2, 0];
+const I32_STORE = [0x36, 2, 0];
+const ELSE = 0x05;
 const F64_DIV = 0xa3;
 const F64_CONVERT_I32_S = 0xb7;
+const F64_GT = 0x64;
 const F32_CONST_0 = [0x43, 0, 0, 0, 0];
 
 /**
- * meanRows(src, d, idx, counts, groups, out): for each group g, out row g = Σ src[idx…] / count,
- * accumulated member by member with float32 rounding after each add — addDividedRow's arithmetic
+ * meanRows(src, d, starts, idx, counts, groups, out): for each group g, out row g = src row
+ * starts[g] (copied bit for bit; zeros when starts[g] < 0) + Σ src[idx…] / count, accumulated
+ * member by member with float32 rounding after each add — addDividedRow's arithmetic
  * (f32(out + f64(src) / count)) on two elements at a time. idx: the groups' member rows, in order.
  */
 function meanRowsBody(): number[] {
-  const [SRC, D, IDX, COUNTS, GROUPS, OUT] = [0, 1, 2, 3, 4, 5];
-  const [G, POS, CNT, T, M, C, O, RB] = [6, 7, 8, 9, 10, 11, 12, 13];
-  const BY = 14;
-  const BYV = 15;
+  const [SRC, D, STARTS, IDX, COUNTS, GROUPS, OUT] = [0, 1, 2, 3, 4, 5, 6];
+  const [G, POS, CNT, T, M, C, O, RB, S] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const BY = 16;
+  const BYV = 17;
   const divided = (addr: number[]): number[] => [...addr, ...f32Load(), PROMOTE, ...get(BY), F64_DIV];
-  return body([[8, I32], [1, F64], [1, V128]], [
+  return body([[9, I32], [1, F64], [1, V128]], [
     ...get(D), ...i32(2), SHL, ...set(RB), ...get(IDX), ...set(POS),
     ...BLOCK, ...LOOP, ...get(G), ...get(GROUPS), GE_S, ...brIf(1),
     ...get(OUT), ...get(G), ...get(RB), MUL, ADD, ...set(O),
-    // The row starts at 0, as hidden.fill(0) leaves it.
+    ...get(STARTS), ...get(G), ...i32(2), SHL, ADD, ...I32_LOAD, ...set(S),
+    // The row starts as its start row (an i32 copy keeps every bit) or at 0, as hidden.fill(0) leaves it.
     ...i32(0), ...set(C),
+    ...get(S), ...i32(0), LT_S, ...IF,
     ...BLOCK, ...LOOP, ...get(C), ...get(RB), GE_S, ...brIf(1),
     ...get(O), ...get(C), ADD, ...F32_CONST_0, ...f32Store(), ...get(C), ...i32(4), ADD, ...set(C), ...br(0), END, END,
+    ELSE,
+    ...get(SRC), ...get(S), ...get(RB), MUL, ADD, ...set(M),
+    ...BLOCK, ...LOOP, ...get(C), ...get(RB), GE_S, ...brIf(1),
+    ...get(O), ...get(C), ADD, ...get(M), ...get(C), ADD, ...I32_LOAD, ...I32_STORE, ...get(C), ...i32(4), ADD, ...set(C), ...br(0), END, END,
+    END,
     ...get(COUNTS), ...get(G), ...i32(2), SHL, ADD, ...I32_LOAD, ...set(CNT),
     ...get(CNT), F64_CONVERT_I32_S, ...set(BY), ...get(BY), ...F64X2_SPLAT, ...set(BYV),
     ...i32(0), ...set(T),
@@ -200,6 +213,33 @@ function meanRowsBody(): number[] {
     END,
     ...get(T), ...i32(1), ADD, ...set(T), ...br(0), END, END,
     ...get(G), ...i32(1), ADD, ...set(G), ...br(0), END, END,
+  ]);
+}
+
+const F64_CONST_NEG_INF = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0xff];
+
+/**
+ * nearest(m, d, rows, nRows, targets, nTargets, out): for each i < nRows, out[i] (i32) = the t <
+ * nTargets whose row targets[t] of the row-major n×d matrix at m has the largest dot product with
+ * row rows[i] (dot1's arithmetic, the same value as rowDot), the first on ties; 0 when every dot
+ * is NaN or nTargets is 0 — a `sim > best` scan from −∞, as VisionZip's assignment loop.
+ */
+function nearestBody(): number[] {
+  const [M, D, ROWS, NR, TARGETS, NT, OUT] = [0, 1, 2, 3, 4, 5, 6];
+  const [I, T, X, BEST, RB] = [7, 8, 9, 10, 11];
+  const [SIM, BEST_SIM] = [12, 13];
+  const rowOf = (list: number, at: number): number[] => [...get(M), ...get(list), ...get(at), ...i32(2), SHL, ADD, ...I32_LOAD, ...get(RB), MUL, ADD];
+  return body([[5, I32], [2, F64]], [
+    ...get(D), ...i32(2), SHL, ...set(RB),
+    ...BLOCK, ...LOOP, ...get(I), ...get(NR), GE_S, ...brIf(1),
+    ...rowOf(ROWS, I), ...set(X),
+    ...i32(0), ...set(BEST), ...F64_CONST_NEG_INF, ...set(BEST_SIM), ...i32(0), ...set(T),
+    ...BLOCK, ...LOOP, ...get(T), ...get(NT), GE_S, ...brIf(1),
+    ...get(X), ...rowOf(TARGETS, T), ...get(D), ...call(DOT1), ...set(SIM),
+    ...get(SIM), ...get(BEST_SIM), F64_GT, ...IF, ...get(SIM), ...set(BEST_SIM), ...get(T), ...set(BEST), END,
+    ...get(T), ...i32(1), ADD, ...set(T), ...br(0), END, END,
+    ...get(OUT), ...get(I), ...i32(2), SHL, ADD, ...get(BEST), ...I32_STORE,
+    ...get(I), ...i32(1), ADD, ...set(I), ...br(0), END, END,
   ]);
 }
 
@@ -237,7 +277,6 @@ function axpyRowsBody(): number[] {
 }
 
 const F64_SQRT = 0x9f;
-const F64_GT = 0x64;
 const F64_CONST_0 = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /**
@@ -281,20 +320,19 @@ function name(s: string): number[] {
   return [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 }
 
-/** The module's bytes: functions dot4, dot1 (internal), dots, gram (exported) and its memory. */
+/** The module's bytes: functions dot4, dot1 (internal), dots, gram, meanRows, normalizeRows, axpyRows, nearest (exported) and its memory. */
 function moduleBytes(): Uint8Array {
   const t5 = [0x60, 5, I32, I32, I32, I32, I32, 0];
   const t3f = [0x60, 3, I32, I32, I32, 1, F64];
-  const t6 = [0x60, 6, I32, I32, I32, I32, I32, I32, 0];
   const t3 = [0x60, 3, I32, I32, I32, 0];
   const t7 = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
-  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody(), normalizeRowsBody(), axpyRowsBody()];
+  const bodies = [dotBody(4), dotBody(1), dotsBody(), gramBody(), meanRowsBody(), normalizeRowsBody(), axpyRowsBody(), nearestBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [5, ...t5, ...t3f, ...t6, ...t3, ...t7]),
-    ...section(3, [7, 0, 1, 0, 0, 2, 3, 4]),
+    ...section(1, [4, ...t5, ...t3f, ...t3, ...t7]),
+    ...section(3, [8, 0, 1, 0, 0, 3, 2, 3, 3]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [6, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4, ...name('normalizeRows'), 0x00, 5, ...name('axpyRows'), 0x00, 6]),
+    ...section(7, [7, ...name('memory'), 0x02, 0, ...name('dots'), 0x00, 2, ...name('gram'), 0x00, 3, ...name('meanRows'), 0x00, 4, ...name('normalizeRows'), 0x00, 5, ...name('axpyRows'), 0x00, 6, ...name('nearest'), 0x00, 7]),
     ...section(10, [bodies.length, ...bodies.flat()]),
   ]);
 }
@@ -315,9 +353,10 @@ interface Exports {
   memory: WasmMemory;
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
-  meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
+  meanRows(src: number, d: number, starts: number, idx: number, counts: number, groups: number, out: number): void;
   normalizeRows(m: number, n: number, d: number): void;
   axpyRows(src: number, d: number, idx: number, coef: number, counts: number, groups: number, out: number): void;
+  nearest(m: number, d: number, rows: number, nRows: number, targets: number, nTargets: number, out: number): void;
 }
 
 /** The kernels over one growable memory. */
@@ -328,9 +367,10 @@ export interface SimdKernels {
   reserve(bytes: number): void;
   dots(x: number, m: number, n: number, d: number, o: number): void;
   gram(m: number, n: number, d: number, o: number, tmp: number): void;
-  meanRows(src: number, d: number, idx: number, counts: number, groups: number, out: number): void;
+  meanRows(src: number, d: number, starts: number, idx: number, counts: number, groups: number, out: number): void;
   normalizeRows(m: number, n: number, d: number): void;
   axpyRows(src: number, d: number, idx: number, coef: number, counts: number, groups: number, out: number): void;
+  nearest(m: number, d: number, rows: number, nRows: number, targets: number, nTargets: number, out: number): void;
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -352,6 +392,7 @@ export function simdKernels(): SimdKernels | null {
     meanRows: e.meanRows,
     normalizeRows: e.normalizeRows,
     axpyRows: e.axpyRows,
+    nearest: e.nearest,
   };
   return kernels;
 }

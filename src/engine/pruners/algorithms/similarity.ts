@@ -209,26 +209,78 @@ export function meanRowsInto(out: Float32Array, at: readonly number[], src: Floa
     });
     return;
   }
-  let total = 0;
-  for (const g of groups) total += g.length;
-  const srcBytes = src.length * 4;
-  const idxAt = srcBytes;
-  const countsAt = idxAt + total * 4;
-  const outAt = countsAt + groups.length * 4;
-  k.reserve(outAt + groups.length * d * 4);
-  residentOwner = null;
-  new Float32Array(k.memory.buffer, 0, src.length).set(src);
-  const idx = new Int32Array(k.memory.buffer, idxAt, total);
-  const counts = new Int32Array(k.memory.buffer, countsAt, groups.length);
-  let p = 0;
+  const means = startPlusMeanRowsSimd(k, src, d, null, groups);
+  for (let g = 0; g < groups.length; g++) out.set(means.subarray(g * d, (g + 1) * d), at[g]! * d);
+}
+
+/**
+ * A new [groups.length × d] array whose row g is row `starts[g]` of `src` (copied as it is; zeros
+ * for −1) plus the mean of rows `groups[g]` of `src`, added member by member as addDividedRow does
+ * (each row divided by the member count, float32 rounding after each add); an empty group leaves
+ * the start row unchanged. By the SIMD kernel when available, with the same values.
+ */
+export function startPlusMeanRows(src: Float32Array, d: number, starts: readonly number[], groups: readonly (readonly number[])[]): Float32Array {
+  const k = simdKernels();
+  if (k) return startPlusMeanRowsSimd(k, src, d, starts, groups).slice();
+  const out = new Float32Array(groups.length * d);
   for (let g = 0; g < groups.length; g++) {
+    if (starts[g]! >= 0) out.set(src.subarray(starts[g]! * d, (starts[g]! + 1) * d), g * d);
+    const members = groups[g]!;
+    for (let i = 0; i < members.length; i++) addDividedRow(out, g * d, src, members[i]! * d, d, members.length);
+  }
+  return out;
+}
+
+/** The meanRows kernel on `src` (starts null: every row starts at 0); returns a view of its output in the kernels' memory. */
+function startPlusMeanRowsSimd(k: SimdKernels, src: Float32Array, d: number, starts: readonly number[] | null, groups: readonly (readonly number[])[]): Float32Array {
+  let total = 0;
+  for (let g = 0; g < groups.length; g++) total += groups[g]!.length;
+  const n = groups.length;
+  const startsAt = src.length * 4;
+  const idxAt = startsAt + n * 4;
+  const countsAt = idxAt + total * 4;
+  const outAt = countsAt + n * 4;
+  k.reserve(outAt + n * d * 4);
+  residentOwner = null;
+  const buffer = k.memory.buffer;
+  new Float32Array(buffer, 0, src.length).set(src);
+  const startRows = new Int32Array(buffer, startsAt, n);
+  if (starts) startRows.set(starts);
+  else startRows.fill(-1);
+  const idx = new Int32Array(buffer, idxAt, total);
+  const counts = new Int32Array(buffer, countsAt, n);
+  let p = 0;
+  for (let g = 0; g < n; g++) {
     const members = groups[g]!;
     counts[g] = members.length;
     for (let i = 0; i < members.length; i++) idx[p++] = members[i]!;
   }
-  k.meanRows(0, d, idxAt, countsAt, groups.length, outAt);
-  const means = new Float32Array(k.memory.buffer, outAt, groups.length * d);
-  for (let g = 0; g < groups.length; g++) out.set(means.subarray(g * d, (g + 1) * d), at[g]! * d);
+  k.meanRows(0, d, startsAt, idxAt, countsAt, n, outAt);
+  return new Float32Array(buffer, outAt, n * d);
+}
+
+/**
+ * For each of `rows`, the index into `targets` of the row of `m` most cosine-similar to it: the
+ * rows scaled to unit norm as matrix.ts normalizeRows does, dot products as rowDot computes them,
+ * the first target on ties (a `sim > best` scan from −∞; 0 when every similarity is NaN). By the
+ * SIMD kernels, in their memory (the unit rows are never copied out); null without WebAssembly SIMD.
+ */
+export function nearestByCosineSimd(m: Matrix, rows: readonly number[], targets: readonly number[]): Int32Array | null {
+  const k = simdKernels();
+  if (!k) return null;
+  const { rows: n, cols: d } = m;
+  const rowsAt = n * d * 4;
+  const targetsAt = rowsAt + rows.length * 4;
+  const outAt = targetsAt + targets.length * 4;
+  k.reserve(outAt + rows.length * 4);
+  residentOwner = null;
+  const buffer = k.memory.buffer;
+  new Float32Array(buffer, 0, n * d).set(m.data);
+  new Int32Array(buffer, rowsAt, rows.length).set(rows);
+  new Int32Array(buffer, targetsAt, targets.length).set(targets);
+  k.normalizeRows(0, n, d);
+  k.nearest(0, d, rowsAt, rows.length, targetsAt, targets.length, outAt);
+  return new Int32Array(buffer, outAt, rows.length).slice();
 }
 
 /**

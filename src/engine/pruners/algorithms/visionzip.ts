@@ -19,8 +19,8 @@
  * Budget split: the paper's settings 54+10, 108+20, 162+30 all have C = round(5·B/32) of a budget
  * B; we use that for any B. Ties go to the lower index.
  */
-import { normalizeRows, row, type Matrix } from './matrix';
-import { addDividedRow, rowDot } from './similarity';
+import { normalizeRowsScalar, type Matrix } from './matrix';
+import { nearestByCosineSimd, rowDot, startPlusMeanRows } from './similarity';
 import { complement, topK } from './topk';
 
 /** Dominant/contextual split of a total budget B: C = round(5B/32) (the paper's ratio), D = B − C. */
@@ -61,40 +61,59 @@ export function visionZip(
   const dominant = topK(clsAttention, dominantPatches);
   const remaining = complement(p, dominant);
   const contextual = contextualGroups(keys, remaining, counts.contextual);
+  // Output rows: each dominant patch as it is, then each target plus the mean of its assigned
+  // patches (addDividedRow's arithmetic), all in one kernel call.
+  const starts: number[] = dominant.slice();
+  const members: (readonly number[])[] = [];
+  for (let i = 0; i < dominant.length; i++) members.push(NONE);
+  for (let c = 0; c < contextual.length; c++) {
+    starts.push(contextual[c]!.target);
+    members.push(contextual[c]!.assigned);
+  }
   const d = hidden.cols;
-  const out = new Float32Array((dominant.length + contextual.length) * d);
-  dominant.forEach((src, i) => out.set(row(hidden, src), i * d));
-  contextual.forEach((group, c) => {
-    const dst = out.subarray((dominant.length + c) * d, (dominant.length + c + 1) * d);
-    dst.set(row(hidden, group.target));
-    for (const a of group.assigned) addDividedRow(dst, 0, hidden.data, a * d, d, group.assigned.length);
-  });
-  return { dominant, contextual, features: { data: out, rows: dominant.length + contextual.length, cols: d } };
+  const out = startPlusMeanRows(hidden.data, d, starts, members);
+  return { dominant, contextual, features: { data: out, rows: starts.length, cols: d } };
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /** Strided targets over `remaining` and nearest-target (cosine on keys) assignment of the rest. */
 export function contextualGroups(keys: Matrix, remaining: readonly number[], count: number): ContextualGroup[] {
   const c = Math.max(0, Math.min(remaining.length, count));
   if (c === 0) return [];
   const step = Math.max(1, Math.floor(remaining.length / c));
-  const targetSlots = Array.from({ length: c }, (_, i) => i * step);
-  const isTarget = new Uint8Array(remaining.length);
-  for (const s of targetSlots) isTarget[s] = 1;
-  const unit = normalizeRows(keys);
+  const targets: number[] = [];
+  const others: number[] = [];
+  for (let slot = 0; slot < remaining.length; slot++) {
+    if (targets.length < c && slot === targets.length * step) targets.push(remaining[slot]!);
+    else others.push(remaining[slot]!);
+  }
+  const nearest = nearestByCosineSimd(keys, others, targets) ?? nearestTarget(keys, others, targets);
+  const groups: ContextualGroup[] = [];
+  for (let t = 0; t < c; t++) groups.push({ target: targets[t]!, assigned: [] });
+  for (let i = 0; i < others.length; i++) groups[nearest[i]!]!.assigned.push(others[i]!);
+  return groups;
+}
+
+/**
+ * For each of `rows`, the index into `targets` of the most cosine-similar one (keys scaled to unit
+ * norm, rowDot, the first on ties): the reference for the SIMD kernel, and the fallback without it.
+ */
+export function nearestTarget(keys: Matrix, rows: readonly number[], targets: readonly number[]): Int32Array {
+  const unit = normalizeRowsScalar(keys);
   const d = unit.cols;
-  const groups: ContextualGroup[] = targetSlots.map((s) => ({ target: remaining[s]!, assigned: [] }));
-  remaining.forEach((token, slot) => {
-    if (isTarget[slot]) return;
+  const out = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
     let best = 0;
     let bestSim = -Infinity;
-    for (let t = 0; t < groups.length; t++) {
-      const sim = rowDot(unit.data, token * d, groups[t]!.target * d, d);
+    for (let t = 0; t < targets.length; t++) {
+      const sim = rowDot(unit.data, rows[i]! * d, targets[t]! * d, d);
       if (sim > bestSim) {
         bestSim = sim;
         best = t;
       }
     }
-    groups[best]!.assigned.push(token);
-  });
-  return groups;
+    out[i] = best;
+  }
+  return out;
 }

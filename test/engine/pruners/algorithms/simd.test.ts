@@ -1,11 +1,13 @@
 /**
  * The WebAssembly SIMD kernels (simd.ts) against the JS kernels they replace: bit-identical values
  * on every shape the blocking has to get right (n not a multiple of 4, odd widths, one row), and
- * `rowDots` snapshots that survive other kernels using the same memory in between.
+ * `rowDots` snapshots that survive other kernels using the same memory in between. Float32 results
+ * are compared by their bits (`bits`), so a −0 or a NaN payload that changed would fail.
  */
 import { describe, expect, it } from 'vitest';
 import { cosineMatrix, matrix, normalizeRows, normalizeRowsScalar, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
-import { addDividedRow, addScaledRow, addScaledRowsInto, dotsWithRows, gram, gramScalar, meanRowsInto, rowDots } from '../../../../src/engine/pruners/algorithms/similarity';
+import { addDividedRow, addScaledRow, addScaledRowsInto, dotsWithRows, gram, gramScalar, meanRowsInto, nearestByCosineSimd, rowDots, startPlusMeanRows } from '../../../../src/engine/pruners/algorithms/similarity';
+import { nearestTarget } from '../../../../src/engine/pruners/algorithms/visionzip';
 import { simdKernels } from '../../../../src/engine/pruners/algorithms/simd';
 import { seededRandom } from '../../../helpers/tiny-model';
 
@@ -13,6 +15,9 @@ function randomMatrix(n: number, d: number, seed: number): Matrix {
   const rand = seededRandom(seed);
   return matrix(Float32Array.from({ length: n * d }, () => (rand() * 2 - 1) * (1 + 10 * rand())), n, d);
 }
+
+/** The float32 values' bit patterns. */
+const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 const shapes: Array<[number, number]> = [[1, 1], [2, 3], [4, 4], [5, 7], [9, 32], [37, 31], [100, 192], [101, 129]];
 
@@ -82,5 +87,42 @@ describe('SIMD kernels', () => {
     const got = start.slice();
     addScaledRowsInto(got, at, m.data, d, groups, coef);
     expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it.each(shapes)('startPlusMeanRows on %i×%i rows equals the start row (or zeros) + addDividedRow per member bit for bit', (n, d) => {
+    const m = randomMatrix(n, d, 11 * n + d);
+    m.data[0] = -0; // copied start rows keep their sign
+    m.data[m.data.length - 1] = NaN;
+    const rand = seededRandom(5 * n + d);
+    const groups = Array.from({ length: 1 + (n >> 1) }, () => Array.from({ length: Math.floor(rand() * 6) }, () => Math.floor(rand() * n)));
+    const starts = groups.map(() => (rand() < 0.25 ? -1 : Math.floor(rand() * n)));
+    const want = new Float32Array(groups.length * d);
+    groups.forEach((members, g) => {
+      if (starts[g]! >= 0) want.set(m.data.subarray(starts[g]! * d, (starts[g]! + 1) * d), g * d);
+      for (const r of members) addDividedRow(want, g * d, m.data, r * d, d, members.length);
+    });
+    expect(bits(startPlusMeanRows(m.data, d, starts, groups))).toEqual(bits(want));
+  });
+
+  it.each(shapes)('nearestByCosineSimd on %i×%i equals the JS assignment (first target on ties, NaN and zero rows)', (n, d) => {
+    const m = randomMatrix(n, d, 13 * n + d);
+    const rand = seededRandom(n * 7 + d);
+    if (n > 4) {
+      m.data.copyWithin(d, 0, d); // rows 0 and 1 equal: tied targets
+      m.data.fill(0, 2 * d, 3 * d); // a zero row: cosine 0 with everything
+      m.data[3 * d] = NaN; // a NaN row: no similarity beats −∞
+    }
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const targets = order.slice(0, Math.max(1, Math.min(n, 1 + Math.floor(rand() * 6))));
+    if (n > 4 && !targets.includes(1)) targets.push(1, 0);
+    const rows = order.slice(0, n);
+    const got = nearestByCosineSimd(m, rows, targets);
+    expect(got).not.toBeNull();
+    expect(Array.from(got!)).toEqual(Array.from(nearestTarget(m, rows, targets)));
+    expect(Array.from(nearestByCosineSimd(m, rows, [])!)).toEqual(rows.map(() => 0));
   });
 });
