@@ -112,28 +112,40 @@ export class TraceBuilder {
     const firstGroup = originalTokenCount(this.grid) + this.groups.length;
     let newGroups: MergeGroup[] | null = null;
     const order = new Array<number>(sequence.length);
+    // Claims are checked inline (a call per position is what this loop would cost otherwise);
+    // `claim` runs only to throw, so the messages are its own.
+    let claims = 0;
     for (let i = 0; i < sequence.length; i++) {
       const entry = sequence[i]!;
       if ('keep' in entry) {
-        order[i] = this.claim(entry.keep, stamp, info);
+        const p = entry.keep;
+        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.claim(p, stamp, info);
+        claimed[p] = stamp;
+        order[i] = live[p]!;
+        claims++;
         continue;
       }
-      if (entry.merge.length === 0) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' has no members`);
-      const members = new Array<number>(entry.merge.length);
-      for (let m = 0; m < members.length; m++) members[m] = this.claim(entry.merge[m]!, stamp, info);
+      const merge = entry.merge;
+      if (merge.length === 0) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' has no members`);
+      const members = new Array<number>(merge.length);
+      for (let m = 0; m < members.length; m++) {
+        const p = merge[m]!;
+        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.claim(p, stamp, info);
+        claimed[p] = stamp;
+        members[m] = live[p]!;
+      }
+      claims += members.length;
       newGroups ??= [];
       const group: MergeGroup = { id: firstGroup + newGroups.length, name: entry.name, members, step: stepIndex };
       if (entry.at !== undefined) {
-        if (!entry.merge.includes(entry.at)) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' is stored at position ${entry.at}, which is not one of its members`);
+        if (!merge.includes(entry.at)) throw new TraceConsistencyError(`${stepName(info)}: merge '${entry.name}' is stored at position ${entry.at}, which is not one of its members`);
         group.at = live[entry.at]!;
       }
       newGroups.push(group);
       order[i] = group.id;
     }
-    // Each live position was claimed at most once (claim throws otherwise), so the dropped ones
+    // Each live position was claimed at most once (a second claim throws), so the dropped ones
     // number n minus the claims.
-    let claims = 0;
-    for (const entry of sequence) claims += 'keep' in entry ? 1 : entry.merge.length;
     const ids = new Int32Array(n - claims);
     const dropScores = scores === undefined ? null : new Float64Array(n - claims);
     for (let p = 0, d = 0; p < n; p++) {

@@ -8,10 +8,9 @@
  * attention shares α_{t→v}, α_{v→t} are below τ, every visual token is removed.
  */
 import { z } from 'zod';
-import { todreDropsAllVisual, attentionShares, kCenterSelect, maxSumSelect, todreRelevanceLayer } from './algorithms/todre';
+import { todreDropsAllVisual, attentionSharesOfRows, kCenterSelect, maxSumSelect, todreRelevanceLayer } from './algorithms/todre';
 import { budgetFor, derivedCount, derivedLayer, keepEdit } from './common';
 import { definePruner } from './define';
-import { subMatrix } from './algorithms/matrix';
 
 interface TodreState {
   /** Best (frame, patch, attention) seen at the last ViT layer. */
@@ -49,24 +48,30 @@ export const todre = definePruner({
   hooks: {
     afterVitLayer(input, { state, geometry }) {
       if (input.layer !== geometry.vitLayers - 1 || !input.clsAttention) return;
-      input.clsAttention.forEach((score, patch) => {
-        if (!state.pivot || score > state.pivot.score) state.pivot = { frame: input.frame, patch, score };
-      });
+      // The first strictly higher score wins, across frames and patches (an indexed loop: this
+      // runs once per frame, in the interpreter).
+      const a = input.clsAttention;
+      let best = -1;
+      let score = state.pivot ? state.pivot.score : NaN;
+      for (let patch = 0; patch < a.length; patch++) {
+        if ((best < 0 && !state.pivot) || a[patch]! > score) {
+          best = patch;
+          score = a[patch]!;
+        }
+      }
+      if (best >= 0) state.pivot = { frame: input.frame, patch: best, score };
     },
     beforeLlm(input, { params, state, geometry }) {
       const n = input.features.rows;
       if (params.keep! >= n) return;
       const pivot = pivotIndex(state, input.frames, geometry.patchGrid);
       const select = params.selection === 'k-center' ? kCenterSelect : maxSumSelect;
-      return keepEdit(`ToDRE stage 1 (${params.selection})`, select(input.features, params.keep!, pivot, input.cosine).sort((a, b) => a - b));
+      // Kept in original order: a native numeric sort, no comparator calls.
+      return keepEdit(`ToDRE stage 1 (${params.selection})`, Array.from(Int32Array.from(select(input.features, params.keep!, pivot, input.cosine)).sort()));
     },
     afterDecoderLayer(input, { params }) {
       if (!params.relevanceCheck || input.layer !== params.checkLayer || !input.attention || input.span.visualCount === 0) return;
-      const { visualStart, visualCount, length } = input.span;
-      const rows = input.attention.rows;
-      const text = rows.flatMap((r, i) => (r >= visualStart + visualCount ? [i] : []));
-      const visual = rows.flatMap((r, i) => (r >= visualStart && r < visualStart + visualCount ? [i] : []));
-      const shares = attentionShares(subMatrix(input.attention.values, text, 0, length), subMatrix(input.attention.values, visual, 0, length), { visualStart, visualCount });
+      const shares = attentionSharesOfRows(input.attention, input.span);
       if (!todreDropsAllVisual(shares, params.tau)) return;
       return keepEdit(`ToDRE stage 2: α(t→v) ${shares.textToVisual.toFixed(3)}, α(v→t) ${shares.visualToText.toFixed(3)} < τ`, []);
     },

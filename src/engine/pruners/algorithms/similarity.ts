@@ -41,6 +41,22 @@ export function addInto(out: Float64Array, x: Float64Array): void {
   for (let v = 0; v < out.length; v++) out[v]! += x[v]!;
 }
 
+/** out[v] += src[at + v] for every v of `out`, in float64 (a float32 matrix row added where it is). */
+export function addRowInto(out: Float64Array, src: Float32Array, at: number): void {
+  for (let v = 0; v < out.length; v++) out[v]! += src[at + v]!;
+}
+
+/** out[v] = max(out[v], src[at + v]) for every v of `out` (Math.max: NaN propagates). */
+export function maxRowInto(out: Float64Array, src: Float32Array, at: number): void {
+  for (let v = 0; v < out.length; v++) out[v] = Math.max(out[v]!, src[at + v]!);
+}
+
+/** acc + x[from] + x[from + 1] + … + x[to − 1], added in that order in float64. */
+export function addRange(acc: number, x: Float32Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) acc += x[i]!;
+  return acc;
+}
+
 /** out[v] = max(out[v], x[v]) for every v (Math.max: NaN propagates). */
 export function maxInto(out: Float64Array, x: Float64Array): void {
   for (let v = 0; v < out.length; v++) out[v] = Math.max(out[v]!, x[v]!);

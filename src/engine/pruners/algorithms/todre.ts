@@ -20,8 +20,8 @@
  * both are computed anyway, as the paper describes.
  */
 import { cutAfter } from './depth';
-import { normalizeRows, row, type Matrix } from './matrix';
-import { addInto, maxInto, rowDots } from './similarity';
+import { normalizeRows, type Matrix } from './matrix';
+import { addInto, addRange, addRowInto, maxInto, maxRowInto, rowDots } from './similarity';
 import { bestUnchosen, rankDescending } from './topk';
 
 /** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
@@ -58,7 +58,7 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   const count = Math.max(0, Math.min(n, k));
   if (count === 0) return [];
   const score = new Float64Array(n).fill(fold === 'sum' ? 0 : -Infinity);
-  const sims = new Float64Array(n);
+  const sims = cosine ? null : new Float64Array(n);
   const chosen = new Uint8Array(n);
   const selected: number[] = [];
   // One row of similarities per selected token (k·N·d), never the N×N matrix, unless it was given.
@@ -67,10 +67,15 @@ function greedyFromPivot(features: Matrix, k: number, pivot: number, fold: 'sum'
   const add = (c: number): void => {
     selected.push(c);
     chosen[c] = 1;
-    if (dots) dots(x!.data, c * x!.cols, sims);
-    else for (let j = 0; j < n; j++) sims[j] = cosine!.data[c * n + j]!;
-    if (fold === 'sum') addInto(score, sims);
-    else maxInto(score, sims);
+    // A probe row is added where it is (its float32 values promoted, as a float64 copy would be).
+    if (!dots) {
+      if (fold === 'sum') addRowInto(score, cosine!.data, c * n);
+      else maxRowInto(score, cosine!.data, c * n);
+      return;
+    }
+    dots(x!.data, c * x!.cols, sims!);
+    if (fold === 'sum') addInto(score, sims!);
+    else maxInto(score, sims!);
   };
   add(pivot);
   while (selected.length < count) add(bestUnchosen(score, chosen, 'min'));
@@ -85,7 +90,8 @@ export function todreRelevanceLayer(numLayers: number): number {
 /**
  * Attention mass shares for stage 2, from head-mean attention rows normalised over all keys.
  * `textRows` is [|T| × n] and `visualRows` [|V| × n] over the whole sequence; the visual keys are
- * columns [visualStart, visualStart+visualCount), text keys are the columns after them.
+ * columns [visualStart, visualStart+visualCount), text keys are the columns after them. Each
+ * share is Σ inside / Σ all over its rows, both summed in row-major order (0 without rows).
  */
 export function attentionShares(
   textRows: Matrix,
@@ -94,19 +100,47 @@ export function attentionShares(
 ): { textToVisual: number; visualToText: number } {
   const vEnd = span.visualStart + span.visualCount;
   const share = (m: Matrix, from: number, to: number): number => {
-    if (m.rows === 0) return 0;
-    let inside = 0;
-    let total = 0;
-    for (let i = 0; i < m.rows; i++) {
-      const r = row(m, i);
-      for (let j = 0; j < m.cols; j++) {
-        total += r[j]!;
-        if (j >= from && j < to) inside += r[j]!;
-      }
-    }
-    return total > 0 ? inside / total : 0;
+    const sums = new Float64Array(2);
+    for (let i = 0; i < m.rows; i++) addRowShare(sums, m.data, i * m.cols, m.cols, from, to);
+    return shareOf(sums, m.rows);
   };
   return { textToVisual: share(textRows, span.visualStart, vEnd), visualToText: share(visualRows, vEnd, visualRows.cols) };
+}
+
+/**
+ * attentionShares read from one probe's rows (sequence indices `rows`, values [R × length])
+ * without copying them: the text rows are those after the visual block, the visual rows those in
+ * it — the same sums in the same order, so the same shares.
+ */
+export function attentionSharesOfRows(attention: { rows: readonly number[]; values: Matrix }, span: { visualStart: number; visualCount: number }): { textToVisual: number; visualToText: number } {
+  const { data, cols } = attention.values;
+  const rows = attention.rows;
+  const vEnd = span.visualStart + span.visualCount;
+  const text = new Float64Array(2);
+  const visual = new Float64Array(2);
+  let textCount = 0;
+  let visualCount = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (r >= vEnd) {
+      addRowShare(text, data, i * cols, cols, span.visualStart, vEnd);
+      textCount++;
+    } else if (r >= span.visualStart) {
+      addRowShare(visual, data, i * cols, cols, vEnd, cols);
+      visualCount++;
+    }
+  }
+  return { textToVisual: shareOf(text, textCount), visualToText: shareOf(visual, visualCount) };
+}
+
+/** sums[0] += Σ row[from..to), sums[1] += Σ row (the row at data[at..at+cols)), each in order. */
+function addRowShare(sums: Float64Array, data: Float32Array, at: number, cols: number, from: number, to: number): void {
+  sums[1] = addRange(sums[1]!, data, at, at + cols);
+  sums[0] = addRange(sums[0]!, data, at + Math.max(0, from), at + Math.min(cols, to));
+}
+
+function shareOf(sums: Float64Array, rows: number): number {
+  return rows > 0 && sums[1]! > 0 ? sums[0]! / sums[1]! : 0;
 }
 
 /** Stage-2 decision: drop every visual token iff both shares are below τ. */

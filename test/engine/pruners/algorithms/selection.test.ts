@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { divPruneCount, divPruneSelect } from '../../../../src/engine/pruners/algorithms/divprune';
 import { fastvK, fastvKeepCount, fastvSelect } from '../../../../src/engine/pruners/algorithms/fastv';
 import { cosine, cosineMatrix, row, type Matrix } from '../../../../src/engine/pruners/algorithms/matrix';
-import { attentionShares, kCenterSelect, maxSumSelect, todreDropsAllVisual, todrePivot, todreRelevanceLayer } from '../../../../src/engine/pruners/algorithms/todre';
-import { fromRows } from '../../../../src/engine/pruners/algorithms/matrix';
+import { attentionShares, attentionSharesOfRows, kCenterSelect, maxSumSelect, todreDropsAllVisual, todrePivot, todreRelevanceLayer } from '../../../../src/engine/pruners/algorithms/todre';
+import { fromRows, subMatrix } from '../../../../src/engine/pruners/algorithms/matrix';
 import { angles, randomMatrix, subsets } from './helpers';
 
 const dist = (m: Matrix, i: number, j: number): number => 1 - cosine(row(m, i), row(m, j));
@@ -105,6 +105,19 @@ describe('ToDRE', () => {
     expect(shares.visualToText).toBe(0);
     expect(todreDropsAllVisual(shares)).toBe(true);
     expect(todreDropsAllVisual({ textToVisual: 0.2, visualToText: 0 })).toBe(false);
+  });
+
+  it('stage 2 reads the probe rows in place with the same sums as on copied text and visual rows', () => {
+    // Rows 0..9 of a 14-token sequence [S S V×6 T×6] in probe order, some prefix rows among them.
+    const length = 14;
+    const span = { visualStart: 2, visualCount: 6 };
+    const rows = [1, 2, 4, 7, 8, 9, 10, 11, 12, 13];
+    const values = fromRows(Array.from({ length: rows.length }, (_, i) => Array.from(row(randomMatrix(rows.length, length, 17), i), Math.abs)));
+    const pick = (keep: (r: number) => boolean): Matrix => subMatrix(values, rows.flatMap((r, i) => (keep(r) ? [i] : [])), 0, length);
+    const want = attentionShares(pick((r) => r >= 8), pick((r) => r >= 2 && r < 8), span);
+    expect(attentionSharesOfRows({ rows, values }, span)).toEqual(want);
+    expect(want.textToVisual).not.toBe(0);
+    expect(attentionSharesOfRows({ rows: [0, 1], values: randomMatrix(2, length, 3) }, span)).toEqual({ textToVisual: 0, visualToText: 0 });
   });
 });
 
