@@ -113,13 +113,13 @@ export class TraceBuilder {
     let newGroups: MergeGroup[] | null = null;
     const order = new Array<number>(sequence.length);
     // Claims are checked inline (a call per position is what this loop would cost otherwise);
-    // `claim` runs only to throw, so the messages are its own.
+    // `rejectClaim` only builds the error.
     let claims = 0;
     for (let i = 0; i < sequence.length; i++) {
       const entry = sequence[i]!;
       if ('keep' in entry) {
         const p = entry.keep;
-        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.claim(p, stamp, info);
+        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.rejectClaim(p, info);
         claimed[p] = stamp;
         order[i] = live[p]!;
         claims++;
@@ -130,7 +130,7 @@ export class TraceBuilder {
       const members = new Array<number>(merge.length);
       for (let m = 0; m < members.length; m++) {
         const p = merge[m]!;
-        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.claim(p, stamp, info);
+        if (!(p >= 0 && p < n && (p | 0) === p) || claimed[p] === stamp) this.rejectClaim(p, info);
         claimed[p] = stamp;
         members[m] = live[p]!;
       }
@@ -166,14 +166,12 @@ export class TraceBuilder {
     return this.live;
   }
 
-  /** The live token at `position`, marked used by apply number `stamp`; throws if it is not live or already used. */
-  private claim(position: number, stamp: number, info: StepInfo): number {
+  /** The error for claiming `position` in this apply: not a live position, or already used by it. */
+  private rejectClaim(position: number, info: StepInfo): never {
     if (!Number.isInteger(position) || position < 0 || position >= this.live.length) {
       throw new TraceConsistencyError(`${stepName(info)}: position ${position} is not a live token (${this.live.length} live)`);
     }
-    if (this.claimedIn[position] === stamp) throw new TraceConsistencyError(`${stepName(info)}: token ${this.live[position]} (position ${position}) is used twice`);
-    this.claimedIn[position] = stamp;
-    return this.live[position]!;
+    throw new TraceConsistencyError(`${stepName(info)}: token ${this.live[position]} (position ${position}) is used twice`);
   }
 
   /** Shorthand for a pure selection: keeps `positions` in the given order, drops the rest. */

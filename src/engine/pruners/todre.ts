@@ -8,7 +8,7 @@
  * attention shares α_{t→v}, α_{v→t} are below τ, every visual token is removed.
  */
 import { z } from 'zod';
-import { todreDropsAllVisual, attentionSharesOfRows, kCenterSelect, maxSumSelect, todreRelevanceLayer } from './algorithms/todre';
+import { todreDropsAllVisual, attentionSharesOfRows, kCenterSelect, maxSumSelect, todrePivot, todreRelevanceLayer } from './algorithms/todre';
 import { budgetFor, derivedCount, derivedLayer, keepEdit } from './common';
 import { definePruner } from './define';
 
@@ -48,18 +48,11 @@ export const todre = definePruner({
   hooks: {
     afterVitLayer(input, { state, geometry }) {
       if (input.layer !== geometry.vitLayers - 1 || !input.clsAttention) return;
-      // The first strictly higher score wins, across frames and patches (an indexed loop: this
-      // runs once per frame, in the interpreter).
+      // The frame's best patch replaces the pivot only when strictly higher: the first wins ties.
       const a = input.clsAttention;
-      let best = -1;
-      let score = state.pivot ? state.pivot.score : NaN;
-      for (let patch = 0; patch < a.length; patch++) {
-        if ((best < 0 && !state.pivot) || a[patch]! > score) {
-          best = patch;
-          score = a[patch]!;
-        }
-      }
-      if (best >= 0) state.pivot = { frame: input.frame, patch: best, score };
+      if (a.length === 0) return;
+      const patch = todrePivot(a);
+      if (!state.pivot || a[patch]! > state.pivot.score) state.pivot = { frame: input.frame, patch, score: a[patch]! };
     },
     beforeLlm(input, { params, state, geometry }) {
       const n = input.features.rows;

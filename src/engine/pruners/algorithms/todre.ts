@@ -22,12 +22,14 @@
 import { cutAfter } from './depth';
 import { normalizeRows, type Matrix } from './matrix';
 import { addInto, addRange, addRowInto, maxInto, maxRowInto, rowDots } from './similarity';
-import { bestUnchosen, rankDescending } from './topk';
+import { bestUnchosen } from './topk';
 
-/** The pivot: the visual token with the highest CLS attention (lowest index on ties). */
+/** The pivot: the visual token with the highest CLS attention (lowest index on ties; one pass). */
 export function todrePivot(clsAttention: ArrayLike<number>): number {
   if (clsAttention.length === 0) throw new RangeError('no visual tokens to choose a pivot from');
-  return rankDescending(clsAttention)[0]!;
+  let best = 0;
+  for (let i = 1; i < clsAttention.length; i++) if (clsAttention[i]! > clsAttention[best]!) best = i;
+  return best;
 }
 
 /**
