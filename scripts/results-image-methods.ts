@@ -118,6 +118,7 @@ const page = renderPage({
   visualTokens: (cfg.vision.imageSize / cfg.vision.patchSize) ** 2,
   command: `npm run results:image${limit === undefined ? '' : ` -- --limit ${limit}`}`,
   meanings: Object.fromEntries(listPruners().map((p) => [p.id, p.retention])),
+  guidance: Object.fromEntries(listPruners().map((p) => [p.id, p.guidance])),
 }, unpruned, cells, RETENTIONS);
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, page);

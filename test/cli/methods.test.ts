@@ -20,11 +20,12 @@ async function run(argv: string[]): Promise<string> {
 describe('tokenlab methods', () => {
   it('--json lists the eleven issue-5 ids with stages and JSON-Schema parameters, through the real bin', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/tokenlab.js', 'methods', '--json']);
-    const methods = JSON.parse(stdout) as { id: string; stages: string[]; retention: string; params: { properties: Record<string, { description?: string; default?: unknown }> } }[];
+    const methods = JSON.parse(stdout) as { id: string; stages: string[]; retention: string; guidance: string; params: { properties: Record<string, { description?: string; default?: unknown }> } }[];
     expect(methods.map((m) => m.id).sort()).toEqual(['divprune', 'fastv', 'mustdrop', 'pdrop', 'pool', 'prumerge-plus', 'random', 'sparsevlm', 'todre', 'transprune', 'visionzip']);
     const mustdrop = methods.find((m) => m.id === 'mustdrop')!;
     expect(mustdrop.stages).toEqual(['vit', 'llm', 'kv']);
     expect(mustdrop.retention).toBe('layer-average');
+    expect(methods.find((m) => m.id === 'divprune')!.guidance).toBe('diversity');
     expect(mustdrop.params.properties.mergeThreshold).toMatchObject({ default: 0.8 });
     for (const m of methods) for (const p of Object.values(m.params.properties)) expect(p.description).toBeTruthy();
   });
@@ -33,6 +34,7 @@ describe('tokenlab methods', () => {
     const out = await run([]);
     expect(out).toContain('transprune — TransPrune  arXiv 2507.20630');
     expect(out).toMatch(/direction <cos\|abs-cos> \(default "cos"\)/);
+    expect(out).toMatch(/retention: layer-average; guided by: text\n/);
   });
 
   it('rejects unknown flags as a usage error', async () => {

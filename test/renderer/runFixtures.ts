@@ -91,6 +91,7 @@ export function methodSummary(id: string, label: string, params: z.ZodObject): M
     modalities: ['image'],
     positions: 'original',
     retention: 'kept',
+    guidance: 'text',
     params: z.toJSONSchema(params, { io: 'input' }),
   });
 }

@@ -1,6 +1,6 @@
 /**
  * `tokenlab methods`: the registered compression methods — id, stages, modalities, position
- * convention, how retention is met, the paper, and every parameter with its default and help
+ * convention, how retention is met, what guides the selection, the paper, and every parameter with its default and help
  * (the same zod schema the UI, the contract and sweeps use).
  */
 import { describePruner, listPruners, type PrunerSummary } from '../../engine/pruners/registry';
@@ -10,7 +10,8 @@ import { parseOptions } from './args';
 const usage = `Usage: tokenlab methods [--json]
 
 Lists the compression methods: id (what --method takes), stages, modalities, position ids,
-how retention is met ('kept' at the pruning point or as a 'layer-average'), and parameters.
+how retention is met ('kept' at the pruning point or as a 'layer-average'), what guides the
+selection (none, visual, text, diversity), and parameters.
 
 Options:
   --json   print a JSON array; each method's parameters as JSON Schema (defaults, help text)`;
@@ -46,7 +47,7 @@ export const methodsCommand: CliCommand = {
     for (const m of all) {
       const paper = m.paper.arxiv ? `  arXiv ${m.paper.arxiv}` : '';
       lines.push(`${m.id} — ${m.label}${paper}`);
-      lines.push(`  stages: ${m.stages.join(', ')}; ${m.modalities.join(' + ')}; positions: ${m.positions}; retention: ${m.retention}`);
+      lines.push(`  stages: ${m.stages.join(', ')}; ${m.modalities.join(' + ')}; positions: ${m.positions}; retention: ${m.retention}; guided by: ${m.guidance}`);
       lines.push(...paramLines(m), '');
     }
     process.stdout.write(lines.join('\n'));

@@ -4,6 +4,7 @@
  * model. Records are what `scripts/results-image-methods.ts` appends as it goes, so the page is
  * rebuilt from them without re-running anything (and a killed run resumes where it stopped).
  */
+import type { MethodGuidance } from '../../shared/schemas/methods';
 import type { MethodOutcome, UnprunedOutcome } from './compare';
 
 /** One line of the records file. */
@@ -105,7 +106,15 @@ export interface PageContext {
   command: string;
   /** Per method: what retention means for it ('kept' or 'layer-average'). */
   meanings: Record<string, 'kept' | 'layer-average'>;
+  /** Per method: what decides which tokens it keeps (registry `guidance`). */
+  guidance: Record<string, MethodGuidance>;
 }
+
+/** How the one-object section names each guidance class. */
+const GUIDANCE_LABEL: Record<MethodGuidance, string> = { none: 'content-blind', visual: 'visual', text: 'text-guided', diversity: 'diversity', labels: 'ground truth' };
+
+/** Classes issue 5's target covers: text-guided and diversity methods must beat random on one-object questions. */
+const TARGETED: ReadonlySet<MethodGuidance> = new Set(['text', 'diversity']);
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
@@ -113,6 +122,44 @@ const frac = (r: number): string => (Math.abs(r - 1 / 9) < 1e-9 ? '1/9' : Math.a
 
 function row(c: ResultCell, label = c.method): string {
   return `| ${label} | ${c.n} | ${pct(c.accuracy)} | ${f3(c.relativeAccuracy)} | ${pct(c.agreement)} | ${c.kl.toExponential(2)} | ${c.equivalentTokens.toFixed(1)} | ${f3(c.flopsRatio)} | ${pct(c.relevantKept)} | ${f3(c.achievedRetention)} |`;
+}
+
+/**
+ * The one-object section at the lowest retention `low`: each method against random, its guidance
+ * class, the verdict on the target (text-guided and diversity methods above random), and for each
+ * method not above random what the figures say about why.
+ */
+function oneObjectSection(ctx: PageContext, at: readonly ResultCell[], low: number): string[] {
+  const rnd = at.find((c) => c.method === 'random');
+  const kind = (c: ResultCell): MethodGuidance | undefined => ctx.guidance[c.method];
+  const out = [`## One-object questions at retention ${frac(low)}`, '', 'Questions whose answer depends on one object (one ground-truth box): does each method beat random token selection? Guided by: what decides which tokens it keeps (content-blind: a draw or a fixed grid; visual: the image\'s own attention; text-guided: the question\'s attention to the image; diversity: coverage of the feature space).', '', '| method | guided by | n | accuracy | random | relevant kept | random keeps |', '|---|---|---|---|---|---|---|'];
+  for (const c of at.filter((x) => x.method !== 'random')) {
+    const g = kind(c);
+    out.push(`| ${c.method} | ${g ? GUIDANCE_LABEL[g] : '—'} | ${c.oneObject.n} | ${pct(c.oneObject.accuracy)} | ${pct(rnd?.oneObject.accuracy ?? NaN)} | ${pct(c.relevantKept)} | ${pct(rnd?.relevantKept ?? NaN)} |`);
+  }
+  if (!rnd) return out;
+  const above = (c: ResultCell): boolean => c.oneObject.accuracy > rnd.oneObject.accuracy;
+  const targeted = at.filter((c) => c.method !== 'random' && TARGETED.has(kind(c)!));
+  const missed = targeted.filter((c) => !above(c));
+  out.push('', targeted.length === 0
+    ? 'Target (text-guided and diversity methods above random): no such method was evaluated.'
+    : missed.length === 0
+      ? `Target (text-guided and diversity methods above random): met by all ${targeted.length} (${targeted.map((c) => c.method).join(', ')}).`
+      : `Target (text-guided and diversity methods above random): missed by ${missed.map((c) => c.method).join(', ')}; met by ${targeted.length - missed.length} of ${targeted.length}.`);
+  const behind = at.filter((c) => c.method !== 'random' && !above(c));
+  for (const c of behind) {
+    const figures = `${pct(c.oneObject.accuracy)} vs ${pct(rnd.oneObject.accuracy)}; relevant kept ${pct(c.relevantKept)} vs ${pct(rnd.relevantKept)}${c.achievedRetention > low * 1.01 ? `; it kept more than asked, ${f3(c.achievedRetention)}` : ''}`;
+    const sameShare = Math.abs(c.relevantKept - rnd.relevantKept) < 0.005;
+    const why = kind(c) === 'none'
+      ? `it chooses tokens without looking at them, so it holds the object's tokens only as often as chance does${sameShare ? '; with the same share kept, the gap is in what its tokens carry (a pooled token mixes the object with its surroundings, random keeps whole patches)' : ''}`
+      : c.relevantKept > rnd.relevantKept
+        ? "it holds more of the object's tokens than random, so the loss is in what the kept tokens carry or in the context dropped around them"
+        : "its scores did not find the object's tokens on this model (relevant kept no better than random's)";
+    out.push('', `Not above random: **${c.method}** (${figures}): ${why}.`);
+  }
+  if (behind.length) out.push('', `With n = ${rnd.oneObject.n} one-object samples, differences of a few points are within noise.`);
+  else out.push('', 'Every method is above random on one-object questions here.');
+  return out;
 }
 
 /** The markdown page: context, one table per retention, one-object questions at the lowest retention, notes. */
@@ -135,15 +182,7 @@ export function renderPage(ctx: PageContext, unpruned: ResultCell, cells: readon
   }
   const low = Math.min(...retentions);
   const at = cells.filter((c) => c.retention === low);
-  const rnd = at.find((c) => c.method === 'random');
-  out.push(`## One-object questions at retention ${frac(low)}`, '', 'Questions whose answer depends on one object (one ground-truth box): does each method beat random token selection?', '', '| method | n | accuracy | random | relevant kept | random keeps |', '|---|---|---|---|---|---|');
-  for (const c of at.filter((x) => x.method !== 'random')) out.push(`| ${c.method} | ${c.oneObject.n} | ${pct(c.oneObject.accuracy)} | ${pct(rnd?.oneObject.accuracy ?? NaN)} | ${pct(c.relevantKept)} | ${pct(rnd?.relevantKept ?? NaN)} |`);
-  if (rnd) {
-    const behind = at.filter((c) => c.method !== 'random' && !(c.oneObject.accuracy > rnd.oneObject.accuracy));
-    out.push('', behind.length
-      ? `Not above random here: ${behind.map((c) => `${c.method} (${pct(c.oneObject.accuracy)} vs ${pct(rnd.oneObject.accuracy)}; relevant kept ${pct(c.relevantKept)} vs ${pct(rnd.relevantKept)}${c.achievedRetention > low * 1.01 ? `; it kept more than asked, ${f3(c.achievedRetention)}` : ''})`).join(', ')}. With n = ${rnd.oneObject.n} one-object samples, differences of a few points are within noise; where relevant kept is also no better than random's, the method's scores did not find the object's tokens on this model.`
-      : 'Every method is above random on one-object questions here.');
-  }
+  out.push(...oneObjectSection(ctx, at, low));
   const notes = cells.flatMap((c) => {
     const off = Math.abs(c.achievedRetention - c.retention) > 0.01 * c.retention + 1e-9;
     const said = c.notes.length ? ` The method says: ${c.notes.join('; ')}.` : '';

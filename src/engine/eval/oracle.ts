@@ -44,6 +44,7 @@ export const oracle = definePruner({
   }),
   positions: 'original',
   retention: 'kept',
+  guidance: 'labels',
   resolveParams: (_retention, user, g) => ({ params: user, plannedRetention: user.cells.length / g.visualTokens }),
   needs: () => ({}),
   createState: () => ({}),

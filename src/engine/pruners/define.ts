@@ -15,6 +15,7 @@
  */
 import type { z } from 'zod';
 import { equivalentTokens, originalTokenCount, type PositionConvention, type TokenTrace, type TraceStage } from '../../shared/trace';
+import type { MethodGuidance } from '../../shared/schemas/methods';
 import type { SequenceEntry } from '../../shared/trace-builder';
 import type { Matrix } from './algorithms/matrix';
 
@@ -198,6 +199,8 @@ export interface PrunerDefinition<Schema extends z.ZodObject = z.ZodObject, S = 
   positions: PositionConvention;
   /** How retention is met: 'kept' at the method's (first) pruning point, or as a 'layer-average'. */
   retention: 'kept' | 'layer-average';
+  /** What decides which tokens stay (shared/schemas/methods.ts `MethodGuidance`). */
+  guidance: MethodGuidance;
   /**
    * Maps retention ∈ (0, 1] and the user's parameters (parsed: paper defaults filled in, the
    * retention-derived fields still undefined unless the user set them) to the full parameter set.

@@ -19,6 +19,7 @@ export const divprune = definePruner({
   params: z.object({ keep: derivedCount('Visual tokens kept (the paper’s default ratio is 0.098, about 56 of 576).') }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'diversity',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { keep }, plannedRetention: keep / g.visualTokens };

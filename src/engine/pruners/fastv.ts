@@ -25,6 +25,7 @@ export const fastv = definePruner({
   params,
   positions: 'original',
   retention: 'kept',
+  guidance: 'text',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { k: Math.min(g.decoderLayers - 1, user.k ?? fastvK(g.decoderLayers)), keep }, plannedRetention: keep / g.visualTokens };

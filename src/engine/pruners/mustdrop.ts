@@ -45,6 +45,7 @@ export const mustdrop = definePruner({
   }),
   positions: 'per-layer',
   retention: 'layer-average',
+  guidance: 'text',
   resolveParams: (retention, user, g) => {
     const layers = user.layers ?? [...new Set([2, 6, 10, 14].map((l) => cutAfter(l, 32, g.decoderLayers)))];
     if (retention >= 1 && user.target === undefined) return { params: { ...user, merge: false, layers: [], target: g.visualTokens }, plannedRetention: 1 };

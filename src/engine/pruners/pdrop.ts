@@ -22,6 +22,7 @@ export const pdrop = definePruner({
   }),
   positions: 'compact',
   retention: 'layer-average',
+  guidance: 'text',
   resolveParams: (retention, user, g) => {
     if (user.lambda !== undefined) return { params: { lambda: user.lambda } };
     const { lambda, achievedRetention } = pdropLambdaForRetention(g.visualTokens, retention, g.decoderLayers);

@@ -20,6 +20,7 @@ export const pool = definePruner({
   }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'none',
   resolveParams: (retention, user, g) => {
     const auto = poolGrid(g.grid.rows, g.grid.cols, retention * g.grid.rows * g.grid.cols);
     const rows = Math.min(g.grid.rows, user.rows ?? auto.rows);

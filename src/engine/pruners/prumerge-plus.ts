@@ -36,6 +36,7 @@ export const prumergePlus = definePruner({
   }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'visual',
   resolveParams: (retention, user, g) => {
     const budget = user.budget ?? budgetFor(retention, g.visualTokens);
     const off = retention >= 1 && user.mode === 'budget';

@@ -17,6 +17,7 @@ export const random = definePruner({
   params: z.object({ keep: derivedCount('Visual tokens kept.') }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'none',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     return { params: { keep }, plannedRetention: keep / g.visualTokens };

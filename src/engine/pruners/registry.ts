@@ -44,6 +44,7 @@ export interface PrunerSummary {
   modalities: AnyPruner['modalities'];
   positions: AnyPruner['positions'];
   retention: AnyPruner['retention'];
+  guidance: AnyPruner['guidance'];
   /** JSON Schema of the parameters (defaults and help text included). */
   params: unknown;
 }
@@ -59,6 +60,7 @@ export function describePruner(p: AnyPruner): PrunerSummary {
     modalities: p.modalities,
     positions: p.positions,
     retention: p.retention,
+    guidance: p.guidance,
     params: z.toJSONSchema(p.params, { io: 'input' }),
   };
 }

@@ -27,6 +27,7 @@ export const sparsevlm = definePruner({
   }),
   positions: 'compact',
   retention: 'layer-average',
+  guidance: 'text',
   resolveParams: (retention, user, g) => {
     if (user.schedule) return { params: user };
     if (retention >= 1) return { params: { ...user, schedule: [] }, plannedRetention: 1 };

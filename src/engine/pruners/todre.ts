@@ -32,6 +32,7 @@ export const todre = definePruner({
   }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'diversity',
   resolveParams: (retention, user, g) => {
     const keep = user.keep ?? budgetFor(retention, g.visualTokens);
     const checkLayer = Math.min(g.decoderLayers - 2, user.checkLayer ?? todreRelevanceLayer(g.decoderLayers));

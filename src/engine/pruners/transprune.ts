@@ -39,6 +39,7 @@ export const transprune = definePruner({
   }),
   positions: 'compact',
   retention: 'layer-average',
+  guidance: 'text',
   resolveParams: (retention, user, g) => {
     if (user.gamma !== undefined) return { params: user };
     const { gamma, achievedRetention } = transPruneGammaForRetention(g.visualTokens, retention, g.decoderLayers);

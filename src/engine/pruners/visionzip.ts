@@ -31,6 +31,7 @@ export const visionzip = definePruner({
   }),
   positions: 'compact',
   retention: 'kept',
+  guidance: 'visual',
   resolveParams: (retention, user, g) => {
     const split = visionZipSplit(budgetFor(retention, g.visualTokens));
     const params = { dominant: user.dominant ?? split.dominant, contextual: user.contextual ?? split.contextual };

@@ -31,6 +31,15 @@ export const MethodParamsSchema = z
   })
   .loose();
 
+/**
+ * What decides which visual tokens a method keeps: nothing about the content ('none': seeded draws,
+ * a fixed grid), the image's own attention or features ('visual'), the question's attention to the
+ * image ('text'), coverage of the feature space ('diversity'), or ground-truth boxes ('labels': the
+ * evaluation-only oracle). The results page compares each class with random on this basis.
+ */
+export const MethodGuidance = z.enum(['none', 'visual', 'text', 'diversity', 'labels']);
+export type MethodGuidance = z.infer<typeof MethodGuidance>;
+
 /** One compression method. */
 export const MethodSummary = z.object({
   id: z.string().min(1),
@@ -43,6 +52,7 @@ export const MethodSummary = z.object({
   positions: PositionConvention,
   /** How retention is met: 'kept' at the (first) pruning point, or as a 'layer-average' (equivalent tokens). */
   retention: z.enum(['kept', 'layer-average']),
+  guidance: MethodGuidance,
   params: MethodParamsSchema,
 });
 export type MethodSummary = z.infer<typeof MethodSummary>;

@@ -22,6 +22,7 @@ describe('method:list', () => {
     expect(list.map((m) => m.id)).toEqual(listPruners().map((p) => p.id));
     const fastv = list.find((m) => m.id === 'fastv')!;
     expect(fastv.stages).toEqual(['llm']);
+    expect(fastv.guidance).toBe('text');
     expect(fastv.paper.url).toContain('arxiv.org');
     expect(JSON.parse(JSON.stringify(fastv.params))).toEqual(JSON.parse(JSON.stringify(describePruner(listPruners().find((p) => p.id === 'fastv')!).params)));
     expect(fastv.params.properties.k?.description).toContain('decoder layers');

@@ -17,6 +17,7 @@ const testFields = {
   paper: { title: 'test', arxiv: '', url: '' },
   modalities: ['image' as const],
   retention: 'kept' as const,
+  guidance: 'none' as const,
   createState: () => ({}),
 };
 

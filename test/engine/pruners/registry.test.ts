@@ -30,6 +30,14 @@ describe('registry', () => {
     }
   });
 
+  it('classes each method by what guides its selection, as issue 5 groups them for the random comparison', () => {
+    const by = Object.fromEntries(listPruners().map((p) => [p.id, describePruner(p).guidance]));
+    expect(by).toEqual({
+      random: 'none', pool: 'none', visionzip: 'visual', 'prumerge-plus': 'visual', divprune: 'diversity', todre: 'diversity',
+      fastv: 'text', sparsevlm: 'text', pdrop: 'text', mustdrop: 'text', transprune: 'text',
+    });
+  });
+
   it('names the known ids when an id is unknown', () => {
     const err = thrown(() => getPruner('fastvv'));
     expect(err.code).toBe('not-found');

@@ -35,7 +35,7 @@ export function MethodCard({ method, chosen, values, onToggle, onParam, disabled
             {method.paper.arxiv ? <span className="muted"> · arXiv {method.paper.arxiv}</span> : null}
           </p>
           <p className="muted method-meta">
-            Retention is met {method.retention === 'kept' ? 'as tokens kept at its pruning point' : 'as a layer average (equivalent tokens)'}; positions: {method.positions}.
+            Retention is met {method.retention === 'kept' ? 'as tokens kept at its pruning point' : 'as a layer average (equivalent tokens)'}; positions: {method.positions}; guided by: {method.guidance}.
           </p>
           {controls.map((c) => (
             <ParamControlView key={c.name} method={method.id} control={c} values={values} onChange={(v) => onParam(c.name, v)} disabled={disabled} />
