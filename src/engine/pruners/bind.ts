@@ -239,10 +239,13 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
     projectorProbes: () => ({ cosine: true }),
     vitProbes: (layer) => {
       const want = vitNeeds.get(layer);
-      return want ? { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) } : undefined;
+      if (!want) return undefined;
+      const set = { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) };
+      return set.clsAttention || set.keyMean ? set : undefined;
     },
     afterVitLayer: (ctx: VitLayerContext) => {
-      if (!hooks.afterVitLayer) return;
+      // Only after the layers the method declared (define.ts ProbeNeeds.vit).
+      if (!hooks.afterVitLayer || !vitNeeds.has(ctx.layer)) return;
       const n = ctx.seq.length - 1;
       // Copied only when asked for: most methods read probes here, not hidden states.
       const patches = (): Matrix => matrix(ctx.seq.hidden.slice(ctx.seq.dim), n, ctx.seq.dim);
@@ -254,8 +257,9 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
           grid: ctx.grid,
           featuresTaken: ctx.featuresTaken,
           patches,
-          ...(ctx.probes.clsAttention ? { clsAttention: ctx.probes.clsAttention.slice(1) } : {}),
-          ...(ctx.probes.keyMean ? { keys: matrix(ctx.probes.keyMean.slice(keyDim), n, keyDim) } : {}),
+          // Views, not copies (define.ts VitLayerInput): the graph's outputs are fresh per run.
+          ...(ctx.probes.clsAttention ? { clsAttention: ctx.probes.clsAttention.subarray(1) } : {}),
+          ...(ctx.probes.keyMean ? { keys: matrix(ctx.probes.keyMean.subarray(keyDim), n, keyDim) } : {}),
         },
         env,
       );
@@ -332,9 +336,9 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   // The runtime calls every hook it is given at every layer (vitProbes twice per ViT layer), so
   // hooks with nothing to do for this method are left out rather than called to return at once.
   // What they would have checked is still checked: counts at every decoder layer and before decoding.
-  if (!needs.vit?.length) delete runtime.vitProbes;
+  if (!needs.vit?.some((w) => w.clsAttention || w.keys)) delete runtime.vitProbes;
   if (!needs.projectorCosine || !hooks.beforeLlm) delete runtime.projectorProbes;
-  if (!hooks.afterVitLayer) delete runtime.afterVitLayer;
+  if (!hooks.afterVitLayer || !needs.vit?.length) delete runtime.afterVitLayer;
   if (!hooks.beforeProjector) delete runtime.beforeProjector;
   if (!hooks.beforeLlm) delete runtime.afterProjector;
   if (!hooks.afterDecoderLayer) delete runtime.afterDecoderLayer;

@@ -58,7 +58,12 @@ export type QueryRows = 'last' | 'after-visual' | 'visual-and-after';
 
 /** Probe outputs a method needs; `bind.ts` turns these into runtime probe requests. */
 export interface ProbeNeeds {
-  /** ViT layers whose head-mean CLS attention and/or head-mean keys are read. */
+  /**
+   * ViT layers whose head-mean CLS attention and/or head-mean keys are read. The listed layers are
+   * also the only ones after which `afterVitLayer` runs (an entry with no probe flags asks for the
+   * call alone, e.g. MustDrop's merge after layer 0): a call is built per layer and frame, and on
+   * the bundled model a no-op one cost 10–25 µs, most of a cheap method's budget.
+   */
   vit?: { layer: number; clsAttention?: boolean; keys?: boolean }[];
   /** The decoder's input embeddings (text and visual) before layer 0 (SparseVLM's raters). */
   inputEmbeddings?: boolean;
@@ -106,9 +111,13 @@ export interface VitLayerInput {
   featuresTaken: boolean;
   /** The patch hidden states leaving this layer, [patches × width] (a copy, made on call). */
   patches(): Matrix;
-  /** Head-mean CLS attention over the patch columns (normalised over all keys, CLS included). */
+  /**
+   * Head-mean CLS attention over the patch columns (normalised over all keys, CLS included). This
+   * and `keys` are read-only views into the layer graph's outputs, which no later run reuses: keep
+   * them as they are, copy before writing.
+   */
   clsAttention?: Float32Array;
-  /** Head-mean keys of the patches. */
+  /** Head-mean keys of the patches (a read-only view, as `clsAttention`). */
   keys?: Matrix;
 }
 

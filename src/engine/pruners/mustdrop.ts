@@ -57,7 +57,7 @@ export const mustdrop = definePruner({
     const plan = mustDropStageTargets(g.visualTokens, layers, g.decoderLayers, target, keySetSize(g.visualTokens, user.keyRate));
     return { params, plannedRetention: plan.achieved / g.visualTokens, note };
   },
-  needs: (p, g) => ({ vit: [{ layer: g.vitLayers - 1, clsAttention: true }], decoder: p.layers!.map((layer) => ({ layer, attention: 'after-visual' as const })) }),
+  needs: (p, g) => ({ vit: [...(p.merge ? [{ layer: 0 }] : []), { layer: g.vitLayers - 1, clsAttention: true }], decoder: p.layers!.map((layer) => ({ layer, attention: 'after-visual' as const })) }),
   createState: (): MustDropState => ({ keys: [], targets: null }),
   hooks: {
     afterVitLayer(input, { params, state, geometry }) {

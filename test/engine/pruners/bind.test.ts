@@ -176,3 +176,35 @@ describe('bindPruner parameters', () => {
     expect(() => bindPruner(withParam, { retention: 0.5, user: { keep: 1.5 } }, geometry)).toThrow(/keep/);
   });
 });
+
+describe('bindPruner ViT layers', () => {
+  /** A method that records every ViT layer its hook was called after. */
+  const watcher = (vit: { layer: number; clsAttention?: boolean }[], seen: number[]) => definePruner({
+    ...testFields,
+    id: 'mustdrop',
+    stages: ['vit'],
+    params: z.object({}),
+    positions: 'compact',
+    resolveParams: () => ({ params: {} }),
+    needs: () => ({ vit }),
+    hooks: { afterVitLayer: (input) => void seen.push(input.layer) },
+  });
+  /** CLS and the 2×2 patches of the test geometry, width 2. */
+  const vitContext = (layer: number) => ({ frame: 0, frameCount: 1, layer, numLayers: 2, grid: { rows: 2, cols: 2 }, seq: new TokenSequence(new Float32Array(10), 2, Uint8Array.from([0, 1, 1, 1, 1])), probes: {}, featuresTaken: false });
+
+  it('calls afterVitLayer only after the layers in needs.vit, an entry without probes asking for the call alone', async () => {
+    const seen: number[] = [];
+    const bound = bindPruner(watcher([{ layer: 1 }], seen), { retention: 0.5 }, geometry);
+    // No probe flag anywhere: nothing to request before a layer runs.
+    expect(bound.hooks.vitProbes).toBeUndefined();
+    for (const layer of [0, 1]) await bound.hooks.afterVitLayer!(vitContext(layer));
+    expect(seen).toEqual([1]);
+  });
+
+  it('requests probes only where a flag asks, and leaves the hook out when no ViT layer is declared', () => {
+    const seen: number[] = [];
+    const probing = bindPruner(watcher([{ layer: 0 }, { layer: 1, clsAttention: true }], seen), { retention: 0.5 }, geometry);
+    expect([0, 1].map((l) => probing.hooks.vitProbes!(l))).toEqual([undefined, { clsAttention: true, keyMean: false }]);
+    expect(bindPruner(watcher([], seen), { retention: 0.5 }, geometry).hooks.afterVitLayer).toBeUndefined();
+  });
+});
