@@ -23,14 +23,15 @@
  *      by themselves: the part of a layer that does not shrink with the tokens (weights streamed,
  *      a fixed cost per op and per session run) and lower GEMM efficiency at short lengths.
  *
- * Garbage collection: every GC is observed (perf_hooks 'gc' entries), and an answer during which
- * one ran — about a quarter of them, the runtime's own tensors and buffers keep the collector busy —
- * is left out of every table, for every method alike (the count is printed): its pause (up to
- * several ms) lands in whichever hook or layer happens to allocate, and says nothing about the
- * method. An earlier version forced a full collection before every answer instead; that left
- * every measured phase to start from caches the collector had just swept, a cost no run outside
- * the bench pays (dropping it took the unpruned prefill from 6.05 to 5.87 ms and VisionZip's from
- * 2.60 to 2.35 ms, same machine, minutes apart).
+ * Garbage collection: every GC is observed (perf_hooks 'gc' entries). A method's selection figure
+ * is left out when a GC overlapped one of its hook calls, and a prefill figure when one overlapped
+ * the prefill phase, for every method alike (the counts are printed): the pause (up to several ms)
+ * lands in whatever happens to allocate and says nothing about the method. Earlier versions left
+ * out the whole answer; at LLaVA scale, where nearly every 0.6 s answer runs a collection, that
+ * left medians of 3 runs in 40. An earlier version still forced a full collection before every
+ * answer; that left every measured phase to start from caches the collector had just swept, a
+ * cost no run outside the bench pays (dropping it took the unpruned prefill from 6.05 to 5.87 ms
+ * and VisionZip's from 2.60 to 2.35 ms, same machine, minutes apart).
  *
  * Runs standalone too: node --import tsx scripts/bench-methods.ts [--repeats N] [--threads N].
  */
@@ -82,8 +83,16 @@ function timed(hooks: RuntimeHooks, acc: Acc): RuntimeHooks {
       }
       const t0 = performance.now();
       const r = fn.apply(hooks, args);
-      if (r instanceof Promise) return r.finally(() => void (acc.ms += performance.now() - t0));
-      acc.ms += performance.now() - t0;
+      if (r instanceof Promise) {
+        return r.finally(() => {
+          const t1 = performance.now();
+          acc.ms += t1 - t0;
+          acc.spans.push([t0, t1]);
+        });
+      }
+      const t1 = performance.now();
+      acc.ms += t1 - t0;
+      acc.spans.push([t0, t1]);
       // Recorded after the clock stopped: the bench's bookkeeping is not the method's.
       if (key === 'decoderProbes') acc.requests.push({ layer: args[0] as number, n: (args[1] as TokenSequence).length, req: r as DecoderProbeRequest | undefined });
       if (key === 'afterProjector' && (args[0] as VisualTokensContext).probes?.cosine) acc.projectorCosineAt = (args[0] as VisualTokensContext).seq.length;
@@ -106,6 +115,8 @@ function table(title: string, header: string[], rows: string[][]): void {
 /** What `timed` accumulates over one answer. */
 interface Acc {
   ms: number;
+  /** [start, end] of every hook call (performance.now()), to leave out only the calls a GC ran in. */
+  spans: Array<[number, number]>;
   graph: number;
   requests: Array<{ layer: number; n: number; req: DecoderProbeRequest | undefined }>;
   /** Tokens the projector ran on when its graph computed the cosine probe for this method (0: not asked). */
@@ -116,10 +127,12 @@ interface Sample {
   prefill: number[];
   selection: number[];
   graph: number[];
-  /** performance.now() at the start and end of each measured answer, to drop those a GC ran in. */
-  spans: Array<[number, number]>;
-  /** Answers left out because a GC ran during them. */
-  dropped: number;
+  /** Per measured answer, [start, end] of each of its hook calls: a GC in one leaves out its selection figure. */
+  hookSpans: Array<Array<[number, number]>>;
+  /** Per measured answer, [start, end] of its prefill phase: a GC in it leaves out its prefill figure. */
+  prefillSpans: Array<[number, number]>;
+  /** Answers whose selection figure, and whose prefill figure, was left out for a GC. */
+  dropped: { selection: number; prefill: number };
   /** The decoder probe requests of the last measured answer, and the afterDecoderLayers it declared. */
   requests: Acc['requests'];
   /** The projector cosine probe of the last measured answer (Acc.projectorCosineAt). */
@@ -228,16 +241,25 @@ async function projectorProbeCost(rt: VlmRuntime, sample: Sample, runs: number):
   return probeGraphCost(withProbe, feeds, without, feeds, runs);
 }
 
-/** Removes from `s` the answers during which any of `gcs` ([start, end] ms) ran; counts them in `s.dropped`. */
-function dropAnswersWithGc(s: Sample, gcs: ReadonlyArray<[number, number]>): void {
-  const keep = s.spans.map(([a, b]) => !gcs.some(([g0, g1]) => g0 < b && g1 > a));
-  // Every sample hit (only on a pathological run): keep them all rather than print no figure.
-  if (!keep.some(Boolean)) return;
-  s.dropped = keep.filter((k) => !k).length;
-  s.prefill = s.prefill.filter((_, i) => keep[i]);
-  s.selection = s.selection.filter((_, i) => keep[i]);
-  s.graph = s.graph.filter((_, i) => keep[i]);
-  s.spans = s.spans.filter((_, i) => keep[i]);
+/**
+ * Leaves out of `s` each selection figure whose hook calls, and each prefill figure whose prefill
+ * phase, overlapped any of `gcs` ([start, end] ms); counts them in `s.dropped`. A GC elsewhere in
+ * the answer (the ViT, preprocessing, between hooks) touches neither figure.
+ */
+function dropFiguresWithGc(s: Sample, gcs: ReadonlyArray<[number, number]>): void {
+  const hit = ([a, b]: [number, number]): boolean => gcs.some(([g0, g1]) => g0 < b && g1 > a);
+  const keepSelection = s.hookSpans.map((calls) => !calls.some(hit));
+  const keepPrefill = s.prefillSpans.map((span) => !hit(span));
+  // Every figure hit (only on a pathological run): keep them all rather than print none.
+  if (keepSelection.some(Boolean)) {
+    s.dropped.selection = keepSelection.filter((k) => !k).length;
+    s.selection = s.selection.filter((_, i) => keepSelection[i]);
+    s.graph = s.graph.filter((_, i) => keepSelection[i]);
+  }
+  if (keepPrefill.some(Boolean)) {
+    s.dropped.prefill = keepPrefill.filter((k) => !k).length;
+    s.prefill = s.prefill.filter((_, i) => keepPrefill[i]);
+  }
 }
 
 /**
@@ -245,7 +267,7 @@ function dropAnswersWithGc(s: Sample, gcs: ReadonlyArray<[number, number]>): voi
  * and prints the tables; `label` names the model in the titles.
  */
 export async function benchMethods(rt: VlmRuntime, label: string, repeats: number): Promise<void> {
-  // Twice the rounds asked for: an answer is a few ms, and about a quarter are left out for a GC.
+  // Twice the rounds asked for: an answer is a few ms, and some figures are left out for a GC.
   const rounds = 2 * repeats;
   const image = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 140, b: 200 } } })
     .composite([{ input: await sharp({ create: { width: 80, height: 80, channels: 3, background: { r: 220, g: 40, b: 40 } } }).png().toBuffer(), left: 60, top: 50 }])
@@ -253,7 +275,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   const question = 'what color is the square?';
   const geometry = runGeometry(rt.model.config, 1);
   const methods: (AnyPruner | null)[] = [null, ...listPruners()];
-  const stats = new Map<string, Sample>(methods.map((m) => [m?.id ?? 'none', { prefill: [], selection: [], graph: [], spans: [], dropped: 0, requests: [], projectorCosineAt: 0, stops: null, flopsPrefill: 0, decoderTokens: [] }]));
+  const stats = new Map<string, Sample>(methods.map((m) => [m?.id ?? 'none', { prefill: [], selection: [], graph: [], hookSpans: [], prefillSpans: [], dropped: { selection: 0, prefill: 0 }, requests: [], projectorCosineAt: 0, stops: null, flopsPrefill: 0, decoderTokens: [] }]));
   const gcs: Array<[number, number]> = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push([e.startTime, e.startTime + e.duration]);
@@ -263,17 +285,19 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   // Interleaved rounds (round 0 and 1 are warm-ups): load from other processes hits every method alike.
   for (let round = 0; round < rounds + 2; round++) {
     for (const m of methods) {
-      const acc: Acc = { ms: 0, graph: 0, requests: [], projectorCosineAt: 0 };
+      const acc: Acc = { ms: 0, spans: [], graph: 0, requests: [], projectorCosineAt: 0 };
       const bound = m ? bindPruner(m, { retention: RETENTION, seed: 0 }, geometry) : null;
       const t0 = performance.now();
       const r = await rt.answer({ images: [image], question, maxNewTokens: 1, ...(bound ? { hooks: timed(bound.hooks, acc) } : {}) });
-      const t1 = performance.now();
       if (round < 2) continue;
       const s = stats.get(m?.id ?? 'none')!;
       s.prefill.push(r.timings.prefill ?? 0);
       s.selection.push(acc.ms);
       s.graph.push(acc.graph);
-      s.spans.push([t0, t1]);
+      s.hookSpans.push(acc.spans);
+      // The clock's phases run back to back from the call: preprocess, vision, then prefill.
+      const prefillStart = t0 + (r.timings.preprocess ?? 0) + (r.timings.vision ?? 0);
+      s.prefillSpans.push([prefillStart, prefillStart + (r.timings.prefill ?? 0)]);
       s.requests = acc.requests;
       s.projectorCosineAt = acc.projectorCosineAt;
       s.stops = bound?.hooks.afterDecoderLayer ? (bound.hooks.afterDecoderLayers ?? null) : [];
@@ -281,11 +305,11 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
       s.decoderTokens = r.tokenCounts.decoder;
     }
   }
-  // GC entries arrive asynchronously: let the observer deliver the last ones, then drop the answers they overlap.
+  // GC entries arrive asynchronously: let the observer deliver the last ones, then drop the figures they overlap.
   await new Promise((resolve) => setTimeout(resolve, 20));
   for (const e of observer.takeRecords()) gcs.push([e.startTime, e.startTime + e.duration]);
   observer.disconnect();
-  for (const s of stats.values()) dropAnswersWithGc(s, gcs);
+  for (const s of stats.values()) dropFiguresWithGc(s, gcs);
   // The next-layer q·k probes computed inside layer graphs, timed apart and charged to their method.
   const probeCost = new Map<string, { median: number; p10: number }>();
   for (const [id, sample] of stats) {
@@ -298,7 +322,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
   const basePrefill = baseStats.median;
   const ms = (x: number): string => x.toFixed(2);
   // Median and p10 side by side: on a shared machine the p10 is closer to the unloaded cost.
-  table(`Method selection overhead at retention ${RETENTION} (${label}; unpruned prefill ${ms(basePrefill)} ms median, ${ms(baseStats.p10)} ms p10, ${base.prefill.length} of ${rounds} runs, ${base.dropped} left out for a GC; target ≤ 2%)`,
+  table(`Method selection overhead at retention ${RETENTION} (${label}; unpruned prefill ${ms(basePrefill)} ms median, ${ms(baseStats.p10)} ms p10, ${base.prefill.length} of ${rounds} runs, ${base.dropped.prefill} left out for a GC in prefill; target ≤ 2%)`,
     ['method', 'stages', 'runs (left out for a GC)', 'selection ms median [p10]', 'of which in-graph probes (median)', '% of prefill (median)', '% of prefill (p10)', '≤ 2% (median)'],
     listPruners().map((p) => {
       const s = stats.get(p.id)!;
@@ -307,7 +331,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
       const sel = { median: hook.median + probe.median, p10: hook.p10 + probe.p10 };
       const graph = summarize(s.graph).median + probe.median;
       const share = (100 * sel.median) / basePrefill;
-      return [p.id, p.stages.join('+'), `${s.selection.length} (${s.dropped})`, `${ms(sel.median)} [${ms(sel.p10)}]`, graph !== 0 ? ms(graph) : '—', `${share.toFixed(2)} %`, `${((100 * sel.p10) / baseStats.p10).toFixed(2)} %`, share <= 2 ? 'yes' : 'NO'];
+      return [p.id, p.stages.join('+'), `${s.selection.length} (${s.dropped.selection})`, `${ms(sel.median)} [${ms(sel.p10)}]`, graph !== 0 ? ms(graph) : '—', `${share.toFixed(2)} %`, `${((100 * sel.p10) / baseStats.p10).toFixed(2)} %`, share <= 2 ? 'yes' : 'NO'];
     }));
   table(`Prefill speed-up at retention ${RETENTION}, measured vs FLOPs (${label}; target measured ≥ 0.8 × FLOPs)`,
     ['method', 'runs (left out for a GC)', 'prefill ms (unpruned → method)', 'measured speed-up', 'FLOPs speed-up', 'measured / FLOPs', '≥ 0.8'],
@@ -316,7 +340,7 @@ export async function benchMethods(rt: VlmRuntime, label: string, repeats: numbe
       const p = summarize(s.prefill).median;
       const measured = basePrefill / p;
       const flops = base.flopsPrefill / s.flopsPrefill;
-      return [id, `${s.prefill.length} (${s.dropped})`, `${ms(basePrefill)} → ${ms(p)}`, `${measured.toFixed(2)}×`, `${flops.toFixed(2)}×`, (measured / flops).toFixed(2), measured / flops >= 0.8 ? 'yes' : 'NO'];
+      return [id, `${s.prefill.length} (${s.dropped.prefill})`, `${ms(basePrefill)} → ${ms(p)}`, `${measured.toFixed(2)}×`, `${flops.toFixed(2)}×`, (measured / flops).toFixed(2), measured / flops >= 0.8 ? 'yes' : 'NO'];
     }));
   // The decoder graphs alone at the unpruned length and the shortest pruned one: time vs FLOPs ratio.
   const full = base.decoderTokens.at(-1) ?? 0;
