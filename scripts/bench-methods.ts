@@ -102,6 +102,7 @@ function timed(hooks: RuntimeHooks, acc: Acc): RuntimeHooks {
   // Declarations pass through untimed: where the hooks act (without it prefill could not fuse), and
   // the position convention of edits before the LLM.
   if (hooks.afterDecoderLayers) out.afterDecoderLayers = hooks.afterDecoderLayers;
+  if (hooks.afterVitLayers) out.afterVitLayers = hooks.afterVitLayers;
   if (hooks.visualPositions) out.visualPositions = hooks.visualPositions;
   return out as RuntimeHooks;
 }

@@ -243,6 +243,7 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
       const set = { clsAttention: want.some((w) => w.clsAttention), keyMean: want.some((w) => w.keys) };
       return set.clsAttention || set.keyMean ? set : undefined;
     },
+    afterVitLayers: [...vitNeeds.keys()].sort((a, b) => a - b),
     afterVitLayer: (ctx: VitLayerContext) => {
       // Only after the layers the method declared (define.ts ProbeNeeds.vit).
       if (!hooks.afterVitLayer || !vitNeeds.has(ctx.layer)) return;
@@ -338,7 +339,10 @@ export function bindPruner(d: AnyPruner, options: { retention: number; user?: Re
   // What they would have checked is still checked: counts at every decoder layer and before decoding.
   if (!needs.vit?.some((w) => w.clsAttention || w.keys)) delete runtime.vitProbes;
   if (!needs.projectorCosine || !hooks.beforeLlm) delete runtime.projectorProbes;
-  if (!hooks.afterVitLayer || !needs.vit?.length) delete runtime.afterVitLayer;
+  if (!hooks.afterVitLayer || !needs.vit?.length) {
+    delete runtime.afterVitLayer;
+    delete runtime.afterVitLayers;
+  }
   if (!hooks.beforeProjector) delete runtime.beforeProjector;
   if (!hooks.beforeLlm) delete runtime.afterProjector;
   if (!hooks.afterDecoderLayer) delete runtime.afterDecoderLayer;

@@ -197,6 +197,8 @@ describe('bindPruner ViT layers', () => {
     const bound = bindPruner(watcher([{ layer: 1 }], seen), { retention: 0.5 }, geometry);
     // No probe flag anywhere: nothing to request before a layer runs.
     expect(bound.hooks.vitProbes).toBeUndefined();
+    // Declared to the runtime, which then skips the other layers; the binder checks again.
+    expect(bound.hooks.afterVitLayers).toEqual([1]);
     for (const layer of [0, 1]) await bound.hooks.afterVitLayer!(vitContext(layer));
     expect(seen).toEqual([1]);
   });
@@ -205,6 +207,9 @@ describe('bindPruner ViT layers', () => {
     const seen: number[] = [];
     const probing = bindPruner(watcher([{ layer: 0 }, { layer: 1, clsAttention: true }], seen), { retention: 0.5 }, geometry);
     expect([0, 1].map((l) => probing.hooks.vitProbes!(l))).toEqual([undefined, { clsAttention: true, keyMean: false }]);
-    expect(bindPruner(watcher([], seen), { retention: 0.5 }, geometry).hooks.afterVitLayer).toBeUndefined();
+    expect(probing.hooks.afterVitLayers).toEqual([0, 1]);
+    const none = bindPruner(watcher([], seen), { retention: 0.5 }, geometry).hooks;
+    expect(none.afterVitLayer).toBeUndefined();
+    expect(none.afterVitLayers).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * The hook API: where compression methods act inside a run. The runtime calls these in order:
  *
  *   vitProbes(k) for every ViT layer k, once; then
- *   for each frame:  embeddings → for ViT layer k: run (with k's probes) → afterVitLayer
+ *   for each frame:  embeddings → for ViT layer k: run (with k's probes) → afterVitLayer (at the declared afterVitLayers)
  *   beforeProjector (all frames' selected features) → [projectorProbes] projector → afterProjector (LLM-width tokens)
  *   prefill: for decoder layer ℓ: [decoderProbes(ℓ, seq)] run → afterDecoderLayer
  *            (runs of layers with no hook work between them execute as one graph, see below)
@@ -166,7 +166,13 @@ export interface KvCacheContext {
 export interface RuntimeHooks {
   /** Asked once per ViT layer per answer, before the first frame: the request holds for every frame. */
   vitProbes?(layer: number): VitProbeSet | undefined;
+  /** After every ViT layer of every frame, unless `afterVitLayers` is declared: then after those (and possibly others). */
   afterVitLayer?(ctx: VitLayerContext): void | Promise<void>;
+  /**
+   * The ViT layers after which `afterVitLayer` has work; absent: every layer. A call is cheap but
+   * not free (its context is built per layer and frame), and most methods act at one layer.
+   */
+  afterVitLayers?: readonly number[];
   beforeProjector?(ctx: VisualTokensContext): void | Promise<void>;
   /** Called after `beforeProjector`, before the projector runs: what its graph should also compute. */
   projectorProbes?(): ProjectorProbeSet | undefined;
@@ -233,17 +239,29 @@ export function combineHooks(list: readonly RuntimeHooks[]): RuntimeHooks {
     afterProjector: (ctx) => each((h) => h.afterProjector, ctx),
     afterDecoderLayer: (ctx) => each((h) => h.afterDecoderLayer, ctx),
     ...(afterDecoderLayers(list) ?? {}),
+    ...(afterVitLayers(list) ?? {}),
     beforeDecode: (ctx) => each((h) => h.beforeDecode, ctx),
   };
 }
 
 /** The union of the lists' declared `afterDecoderLayers`, or null when some hook with `afterDecoderLayer` declares none (then: every layer). */
 function afterDecoderLayers(list: readonly RuntimeHooks[]): { afterDecoderLayers: number[] } | null {
+  const layers = declaredLayers(list.map((h) => (h.afterDecoderLayer ? (h.afterDecoderLayers ?? null) : [])));
+  return layers && { afterDecoderLayers: layers };
+}
+
+/** The union of the lists' declared `afterVitLayers`, or null when some hook with `afterVitLayer` declares none (then: every layer). */
+function afterVitLayers(list: readonly RuntimeHooks[]): { afterVitLayers: number[] } | null {
+  const layers = declaredLayers(list.map((h) => (h.afterVitLayer ? (h.afterVitLayers ?? null) : [])));
+  return layers && { afterVitLayers: layers };
+}
+
+/** The sorted union of `lists`, or null when any is null (a hook that acts after every layer). */
+function declaredLayers(lists: ReadonlyArray<readonly number[] | null>): number[] | null {
   const layers = new Set<number>();
-  for (const h of list) {
-    if (!h.afterDecoderLayer) continue;
-    if (!h.afterDecoderLayers) return null;
-    for (const l of h.afterDecoderLayers) layers.add(l);
+  for (const l of lists) {
+    if (l === null) return null;
+    for (const x of l) layers.add(x);
   }
-  return { afterDecoderLayers: [...layers].sort((a, b) => a - b) };
+  return [...layers].sort((a, b) => a - b);
 }

@@ -71,6 +71,7 @@ async function encodeFrame(graphs: ModelGraphs, pixels: Float32Array, frame: num
   const out = await runGraph(emb.session, emb.name, { pixel_values: f32(pixels, [1, v.numChannels, v.imageSize, v.imageSize]) });
   const seq = new TokenSequence(data(out, 'hidden_out', emb.name), v.hiddenSize, new Uint8Array(grid * grid + 1).fill(1).fill(0, 0, 1));
   let features = featureIdx === 0 ? seq.clone() : null;
+  const hookLayers = hooks.afterVitLayer && hooks.afterVitLayers ? new Set(hooks.afterVitLayers) : null;
   for (let l = 0; l <= lastLayer; l++) {
     const probeSet = probeSets[l];
     const g = await graphs.visionLayer(l, hasAny(probeSet) ? probeSet : {});
@@ -81,7 +82,7 @@ async function encodeFrame(graphs: ModelGraphs, pixels: Float32Array, frame: num
     if (probeSet?.clsAttention) probes.clsAttention = data(res, 'cls_attn', g.name);
     if (probeSet?.keyMean) probes.keyMean = data(res, 'key_mean', g.name);
     const featuresTaken = l + 1 >= featureIdx;
-    await hooks.afterVitLayer?.({ frame, frameCount, layer: l, numLayers: v.numLayers, grid: { rows: grid, cols: grid }, seq, probes, featuresTaken });
+    if (!hookLayers || hookLayers.has(l)) await hooks.afterVitLayer?.({ frame, frameCount, layer: l, numLayers: v.numLayers, grid: { rows: grid, cols: grid }, seq, probes, featuresTaken });
     if (l + 1 === featureIdx) features = seq.clone();
   }
   if (!features) throw new Error(`vision: feature layer ${featureIdx} was never reached.`);

@@ -52,6 +52,19 @@ describe('vision hooks', () => {
     expect(read).toEqual([[0, 1], [1, 1], [2, 1]]);
   });
 
+  it('with afterVitLayers declared, afterVitLayer runs only after those layers, for every frame', async () => {
+    const seen: Array<[number, number]> = [];
+    await encodeVisual(rt.graphs, [pixels, pixels], { afterVitLayers: [1], afterVitLayer: ({ frame, layer }) => void seen.push([frame, layer]) });
+    expect(seen).toEqual([[0, 1], [1, 1]]);
+  });
+
+  it('combineHooks limits afterVitLayer to declared layers only when every hook with one declares them', () => {
+    const a: RuntimeHooks = { afterVitLayers: [2], afterVitLayer: () => undefined };
+    expect(combineHooks([a, { afterVitLayers: [0], afterVitLayer: () => undefined }]).afterVitLayers).toEqual([0, 2]);
+    expect(combineHooks([a, { beforeDecode: () => undefined }]).afterVitLayers).toEqual([2]);
+    expect(combineHooks([a, { afterVitLayer: () => undefined }]).afterVitLayers).toBeUndefined();
+  });
+
   it('a merge after ViT layer 0 shortens later layers and reaches the projector', async () => {
     // Keep CLS and patches 0..7, replacing patch 0 by the mean of patches 0 and 8 (a 2-token merge).
     const hooks: RuntimeHooks = {
