@@ -1,7 +1,7 @@
 /**
  * `tokenlab methods`: the registered compression methods — id, stages, modalities, position
- * convention, how retention is met, what guides the selection, the paper, and every parameter with its default and help
- * (the same zod schema the UI, the contract and sweeps use).
+ * convention, how retention is met, what guides the selection, the paper, and every parameter
+ * with its default and help (the same zod schema the UI, the contract and sweeps use).
  */
 import { describePruner, listPruners, type PrunerSummary } from '../../engine/pruners/registry';
 import { type CliCommand } from '../command';
