@@ -139,7 +139,10 @@ function oneObjectSection(ctx: PageContext, at: readonly ResultCell[], low: numb
   }
   if (!rnd) return out;
   const above = (c: ResultCell): boolean => c.oneObject.accuracy > rnd.oneObject.accuracy;
-  const targeted = at.filter((c) => c.method !== 'random' && TARGETED.has(kind(c)!));
+  const targeted = at.filter((c) => {
+    const g = kind(c);
+    return c.method !== 'random' && g !== undefined && TARGETED.has(g);
+  });
   const missed = targeted.filter((c) => !above(c));
   out.push('', targeted.length === 0
     ? 'Target (text-guided and diversity methods above random): no such method was evaluated.'

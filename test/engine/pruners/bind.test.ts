@@ -21,14 +21,19 @@ const testFields = {
   createState: () => ({}),
 };
 
+/** The fields of a test method without parameters. */
+const parameterless = {
+  params: z.object({}),
+  resolveParams: () => ({ params: {} }),
+};
+
 function testMethod(edit: TokenEdit) {
   return definePruner({
     ...testFields,
     id: 'random',
     stages: ['vision'],
-    params: z.object({}),
+    ...parameterless,
     positions: 'compact',
-    resolveParams: () => ({ params: {} }),
     needs: () => ({}),
     hooks: { beforeLlm: () => edit },
   });
@@ -69,9 +74,8 @@ describe('bindPruner next-layer scores', () => {
     ...testFields,
     id: 'pdrop',
     stages: ['llm'],
-    params: z.object({}),
+    ...parameterless,
     positions: 'original',
-    resolveParams: () => ({ params: {} }),
     needs: () => ({ decoder: [{ layer: 0, nextLayer: 'last' as const }] }),
     hooks: { afterDecoderLayer: (input) => ({ label: 'drop the lowest', sequence: [0, 1, 2, 3].filter((i) => i !== argmin(input.nextLayer!.values.data, input.span.visualStart, 4)).map((keep) => ({ keep })) }) },
   });
@@ -113,9 +117,8 @@ describe('bindPruner and the projector cosine probe', () => {
     ...testFields,
     id: 'divprune',
     stages: ['vision'],
-    params: z.object({}),
+    ...parameterless,
     positions: 'compact',
-    resolveParams: () => ({ params: {} }),
     needs: () => ({ projectorCosine: true }),
     hooks: {
       beforeLlm: ({ features, cosine }) => {
@@ -183,9 +186,8 @@ describe('bindPruner ViT layers', () => {
     ...testFields,
     id: 'mustdrop',
     stages: ['vit'],
-    params: z.object({}),
+    ...parameterless,
     positions: 'compact',
-    resolveParams: () => ({ params: {} }),
     needs: () => ({ vit }),
     hooks: { afterVitLayer: (input) => void seen.push(input.layer) },
   });
